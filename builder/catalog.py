@@ -1,0 +1,85 @@
+"""The machine-readable catalog (``catalog.json``) of everything the site holds.
+
+Schema (version 1), stable: fields are only ever added.
+
+.. code-block:: text
+
+    {"schema": 1, "generator": "ipt-manual X.Y.Z",
+     "manuals": [{"id", "title", "short_title", "version", "extends", "url",
+                  "session_count", "session_minutes", "participants",
+                  "audience": {"for": [...], "not_for": [...]},
+                  "phases": [{"id", "title", "first", "last"}],
+                  "sessions": [{"id", "number", "title", "phase", "minutes", "participants",
+                                "techniques", "worksheets", "origin", "url",
+                                "sections": [{"id", "title", "origin"}]}],
+                  "problem_areas": [{"id", "title", "url"}],
+                  "techniques": [{"id", "title", "url"}],
+                  "pages": [{"id", "title", "url"}],
+                  "worksheets": [{"id", "title", "url", "fields": [{"id", "kind", "label"}]}]}]}
+
+URLs are relative to the site root.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+from .model import Manual
+
+SCHEMA_VERSION = 1
+
+
+def manual_entry(manual: Manual, url: Callable[[str], str]) -> dict[str, Any]:
+    m = manual.id
+    return {
+        "id": m,
+        "title": manual.title,
+        "short_title": manual.short_title,
+        "version": manual.version,
+        "extends": manual.extends or None,
+        "url": url(f"{m}/index"),
+        "session_count": len(manual.sessions),
+        "session_minutes": manual.session_minutes,
+        "participants": manual.participants,
+        "audience": {"for": manual.audience.for_, "not_for": manual.audience.not_for},
+        "phases": [{"id": p.id, "title": p.title, "first": p.first, "last": p.last} for p in manual.phases],
+        "sessions": [
+            {
+                "id": s.id,
+                "number": s.number,
+                "title": s.title,
+                "phase": manual.phase_of(s.number).id,
+                "minutes": s.minutes,
+                "participants": s.participants,
+                "techniques": s.techniques,
+                "worksheets": s.worksheets,
+                "origin": s.origin,
+                "from_sessions": s.from_sessions,
+                "url": url(f"{m}/sessions/{s.id}"),
+                "sections": [{"id": sec.id, "title": sec.title, "origin": sec.origin,
+                              "operation": sec.operation or None} for sec in s.sections],
+            }
+            for s in manual.sessions
+        ],
+        "problem_areas": [{"id": a, "title": manual.problem_area_pages[a].title,
+                           "url": url(f"{m}/problem-areas/{a}")}
+                          for a in manual.problem_areas if a in manual.problem_area_pages],
+        "techniques": [{"id": t.id, "title": t.title, "url": url(f"{m}/techniques/{t.id}")}
+                       for t in sorted(manual.techniques.values(), key=lambda t: t.id)],
+        "pages": [{"id": p, "title": manual.pages[p].title, "url": url(f"{m}/{p}")} for p in manual.page_order],
+        "worksheets": [{"id": w.id, "title": w.title, "url": url(f"{m}/worksheets/{w.id}"),
+                        "fields": [{"id": f.id, "kind": f.kind, "label": f.label} for f in w.fields]}
+                       for w in sorted(manual.worksheets.values(), key=lambda w: w.id)],
+    }
+
+
+def build_catalog(manuals: list[Manual], url: Callable[[str], str]) -> dict[str, Any]:
+    return {"schema": SCHEMA_VERSION, "generator": f"ipt-manual {__version__}",
+            "manuals": [manual_entry(m, url) for m in manuals]}
+
+
+def dumps(catalog: dict[str, Any]) -> str:
+    return json.dumps(catalog, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,0 +1,161 @@
+"""The ``ipt-manual`` command.
+
+Exit codes: 0 success, 1 problems in the sources, 2 wrong usage,
+3 an internal error (a bug; the traceback is saved to a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import Problems
+from .project import BUILD_DIR, GENERATED_DIR, find_root, load_project
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+class Output:
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet, self.verbose = quiet, verbose
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr)
+
+    def debug(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr)
+
+    def problems(self, problems: Problems) -> None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+
+
+def resolve_root(args: argparse.Namespace) -> Path:
+    if args.project:
+        root = Path(args.project)
+        if not (root / "manual").is_dir():
+            raise UsageError(f"{root} is not an IPT manual project (no manual/ folder)")
+        return root.resolve()
+    root_found = find_root(Path.cwd())
+    if root_found is None:
+        raise UsageError("no IPT manual project here (looked for manual/ and conf.py); use --project DIR")
+    return root_found
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    root = resolve_root(args)
+    project = load_project(root)
+    if project.problems:
+        out.problems(project.problems)
+        return EXIT_PROBLEMS
+    sessions = sum(len(m.sessions) for m in project.manuals)
+    out.info(f"ok: {len(project.manuals)} manual(s), {sessions} sessions, no problems")
+    return EXIT_OK
+
+
+def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool) -> int:
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from sphinx.util.console import nocolor
+
+    if not sys.stderr.isatty():
+        nocolor()
+    srcdir.mkdir(parents=True, exist_ok=True)
+    status = sys.stderr if out.verbose else None
+    with patch_docutils(root), docutils_namespace():
+        app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
+                     status=status, warning=sys.stderr, freshenv=False,
+                     warningiserror=strict, keep_going=True)
+        if strict:
+            app.config.nitpicky = True
+        app.build()
+        return app.statuscode
+
+
+def cmd_build(args: argparse.Namespace, out: Output) -> int:
+    root = resolve_root(args)
+    started = time.monotonic()
+    out.info("checking sources…")
+    project = load_project(root)
+    if project.problems:
+        out.problems(project.problems)
+        out.info("build stopped: the published site was not changed")
+        return EXIT_PROBLEMS
+    build = root / BUILD_DIR
+    staging = build / ".staging"
+    out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
+    from sphinx.errors import SphinxError
+
+    try:
+        code = run_sphinx(root, root / GENERATED_DIR, staging / "html", staging / "doctrees", out,
+                          not args.no_strict)
+    except SphinxError as exc:
+        if getattr(exc, "orig_exc", None) is not None:
+            raise
+        print(f"ipt-manual: {exc}", file=sys.stderr)
+        code = 1
+    if code != 0:
+        out.info("build failed: the published site was not changed")
+        return EXIT_PROBLEMS
+    from .publish import publish
+
+    publish(staging / "html", build / "html")
+    out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s; open {build / 'html' / 'index.html'}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ipt-manual", description="Build IPT manuals from protocol sources.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", metavar="DIR", help="the project folder (default: the current one)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true", help="print Sphinx's progress too")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    check = sub.add_parser("check", parents=[common], help="validate every source; report problems as path:line")
+    check.set_defaults(func=cmd_check)
+    build = sub.add_parser("build", parents=[common], help="build the site into _build/html")
+    build.add_argument("--no-strict", action="store_true", help="do not treat Sphinx warnings as errors")
+    build.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    out = Output(args.quiet, args.verbose)
+    try:
+        return int(args.func(args, out))
+    except UsageError as exc:
+        print(f"ipt-manual: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last line of defence: report a bug, never a bare traceback
+        with tempfile.NamedTemporaryFile("w", prefix="ipt-manual-crash-", suffix=".txt", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        print(f"ipt-manual: internal error (this is a bug). The full traceback was saved to {fh.name}; "
+              "please attach it to an issue.", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,308 @@
+"""Loading a manual's sources (manifest, sessions, pages, worksheets) into the model.
+
+The loader never raises on bad input: it records every problem and returns
+what it could read, so one run reports every mistake.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Problems
+from .fields import FieldReader, parse_range
+from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
+from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE
+from .sections import RawSection, split_sections
+from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
+
+PAGE_DIRS = {"problem-area": "problem-areas", "technique": "techniques", "page": "pages"}
+
+
+def ref(problems: Problems, path: Path, line: int) -> SourceRef:
+    return SourceRef(problems.rel(path), line)
+
+
+def to_sections(raw: list[RawSection], path: Path, problems: Problems) -> list[Section]:
+    return [Section(r.id, r.title, r.body, ref(problems, path, r.line)) for r in raw]
+
+
+def load_yaml_file(path: Path, problems: Problems, what: str) -> LocDict | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    data = parse_yaml(text, path, problems)
+    if data is None:
+        if not any(p.path == problems.rel(path) for p in problems):
+            problems.add(path, 1, f"{what} is empty")
+        return None
+    if not isinstance(data, LocDict):
+        problems.add(path, 1, f"{what} must be a mapping of fields", "write 'key: value' lines")
+        return None
+    return data
+
+
+# --- manifest -------------------------------------------------------------
+
+def read_phases(r: FieldReader) -> list[Phase]:
+    raw = r.get("phases", list, LocList())
+    phases: list[Phase] = []
+    for i, item in enumerate(raw):
+        line = raw.line_of(i)
+        if not isinstance(item, LocDict):
+            r.problems.add(r.path, line, f"phase {i + 1} must be a mapping with id, title and sessions")
+            continue
+        pr = FieldReader(item, r.path, r.problems, f"phase {i + 1}")
+        pid = pr.ident("id")
+        title = pr.get("title", str, "")
+        rng = parse_range(item.get("sessions"))
+        pr.used.add("sessions")
+        summary = pr.get("summary", str, "", required=False)
+        pr.unknown({"id", "title", "sessions", "summary"})
+        if rng is None:
+            pr.problem("sessions" if "sessions" in item else None,
+                       f"phase '{pid}': 'sessions' must be a range like 1-3 or a single number")
+            continue
+        if rng[0] > rng[1]:
+            pr.problem("sessions", f"phase '{pid}': range {rng[0]}-{rng[1]} runs backwards")
+            continue
+        phases.append(Phase(pid, title, rng[0], rng[1], summary))
+        phases[-1].line = item.line_of("sessions")  # type: ignore[attr-defined]
+    return phases
+
+
+def read_audience(r: FieldReader) -> Audience:
+    raw = r.get("audience", LocDict, LocDict())
+    if not raw:
+        return Audience([], [])
+    ar = FieldReader(raw, r.path, r.problems, "audience")
+    aud = Audience(ar.text_list("for"), ar.text_list("not_for"))
+    ar.unknown({"for", "not_for"})
+    return aud
+
+
+MANIFEST_FIELDS = {"id", "title", "short_title", "version", "sessions", "session_minutes", "participants",
+                   "audience", "phases", "problem_areas", "pages", "first_session"}
+
+
+def read_manifest(path: Path, problems: Problems) -> tuple[LocDict, FieldReader] | None:
+    data = load_yaml_file(path, problems, "manifest")
+    if data is None:
+        return None
+    return data, FieldReader(data, path, problems, "manifest")
+
+
+# --- sessions and pages ----------------------------------------------------
+
+SESSION_FIELDS = {"number", "title", "minutes", "participants", "goals", "agenda", "techniques",
+                  "worksheets", "fidelity"}
+
+
+def read_agenda(r: FieldReader) -> list[AgendaItem]:
+    raw = r.get("agenda", list, LocList())
+    items: list[AgendaItem] = []
+    for i, item in enumerate(raw):
+        line = raw.line_of(i)
+        if not isinstance(item, LocDict):
+            r.problems.add(r.path, line, f"agenda item {i + 1} must have 'minutes' and 'activity'")
+            continue
+        ir = FieldReader(item, r.path, r.problems, f"agenda item {i + 1}")
+        minutes = ir.positive_int("minutes", 0)
+        activity = ir.get("activity", str, "")
+        ir.unknown({"minutes", "activity"})
+        items.append(AgendaItem(minutes or 0, activity))
+    return items
+
+
+def read_fidelity(r: FieldReader, key: str = "fidelity", required: bool = True) -> dict[str, str]:
+    raw = r.get(key, LocDict, LocDict(), required)
+    out: dict[str, str] = {}
+    for k, v in raw.items():
+        line = raw.line_of(k)
+        if not isinstance(k, str) or not ID_RE.match(k):
+            r.problems.add(r.path, line, f"fidelity item id '{k}' is not a valid id",
+                           "use lower-case words joined by hyphens")
+            continue
+        if not isinstance(v, str) or not v.strip():
+            r.problems.add(r.path, line, f"fidelity item '{k}' must be a sentence of text")
+            continue
+        out[k] = v.strip()
+    return out
+
+
+def load_session(path: Path, problems: Problems, default_minutes: int,
+                 default_participants: list[str]) -> Session | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    doc = split_front_matter(text, path, problems)
+    if doc is None:
+        return None
+    r = FieldReader(doc.meta, path, problems, "session")
+    number = r.positive_int("number", None, minimum=0)
+    title = r.get("title", str, "")
+    minutes = r.positive_int("minutes", default_minutes, required=False) or default_minutes
+    participants = r.text_list("participants", required=False) or list(default_participants)
+    goals = r.text_list("goals")
+    agenda = read_agenda(r)
+    techniques = r.text_list("techniques", required=False, ids=True)
+    worksheets = r.text_list("worksheets", required=False, ids=True)
+    fidelity = read_fidelity(r)
+    r.unknown(SESSION_FIELDS)
+    raw = split_sections(doc.body, doc.body_line, path, problems)
+    if number is None:
+        return None
+    session = Session(number, title, minutes, participants, goals, agenda, techniques, worksheets,
+                      fidelity, to_sections(raw, path, problems), ref(problems, path, 1))
+    session.raw_sections = raw  # type: ignore[attr-defined]
+    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}  # type: ignore[attr-defined]
+    return session
+
+
+PAGE_FIELDS = {"title", "summary"}
+
+
+def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    doc = split_front_matter(text, path, problems)
+    if doc is None:
+        return None
+    r = FieldReader(doc.meta, path, problems, kind)
+    title = r.get("title", str, "")
+    summary = r.get("summary", str, "")
+    r.unknown(PAGE_FIELDS)
+    raw = split_sections(doc.body, doc.body_line, path, problems)
+    page = Page(path.stem, kind, title, summary, to_sections(raw, path, problems),  # type: ignore[arg-type]
+                ref(problems, path, 1))
+    page.raw_sections = raw  # type: ignore[attr-defined]
+    return page
+
+
+# --- worksheets ------------------------------------------------------------
+
+WORKSHEET_FIELDS = {"title", "purpose", "for_clinician", "for_client", "fields"}
+
+
+def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
+    data = load_yaml_file(path, problems, "worksheet")
+    if data is None:
+        return None
+    r = FieldReader(data, path, problems, "worksheet")
+    title = r.get("title", str, "")
+    purpose = r.get("purpose", str, "")
+    for_clinician = r.get("for_clinician", str, "")
+    for_client = r.get("for_client", str, "")
+    raw = r.get("fields", list, LocList())
+    r.unknown(WORKSHEET_FIELDS)
+    fields: list[Field] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        line = raw.line_of(i)
+        if not isinstance(item, LocDict):
+            problems.add(path, line, f"field {i + 1} must be a mapping with id, kind and label")
+            continue
+        fr = FieldReader(item, path, problems, f"field {i + 1}")
+        fid = fr.ident("id")
+        kind = fr.get("kind", str, "")
+        label = fr.get("label", str, "")
+        if kind and kind not in FIELD_KINDS:
+            from .fields import did_you_mean
+
+            fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
+            continue
+        options: dict[str, object] = {}
+        for key, typ in FIELD_KINDS.get(kind, {}).items():
+            value = fr.get(key, typ, None)
+            if value is not None:
+                options[key] = value
+        for key, typ in FIELD_OPTIONAL.get(kind, {}).items():
+            value = fr.get(key, typ, None, required=False)
+            if value is not None:
+                options[key] = value
+        fr.unknown({"id", "kind", "label"} | set(FIELD_KINDS.get(kind, {})) | set(FIELD_OPTIONAL.get(kind, {})))
+        if kind == "table" and isinstance(options.get("columns"), list):
+            cols = options["columns"]
+            if not cols:
+                fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
+            elif not all(isinstance(c, str) and c.strip() for c in cols):
+                fr.problem("columns", f"table '{fid}': every column name must be text")
+        if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
+            fr.problem("options", f"tick list '{fid}' has no options")
+        if fid:
+            if fid in seen:
+                fr.problem("id", f"duplicate field id '{fid}' (first used on line {seen[fid]})")
+                continue
+            seen[fid] = line
+            fields.append(Field(fid, kind, label, options, ref(problems, path, line)))
+    if not raw and "fields" in data:
+        r.problem("fields", "a worksheet needs at least one field")
+    return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1))
+
+
+# --- the whole manual ------------------------------------------------------
+
+def source_files(directory: Path, suffix: str) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == suffix)
+
+
+def load_manual(root: Path, problems: Problems) -> Manual | None:
+    """Load the core manual in ``root`` (a folder holding ``protocol.yaml``)."""
+    manifest_path = root / "protocol.yaml"
+    if not manifest_path.exists():
+        problems.add(manifest_path, 1, "manual manifest not found", "create protocol.yaml (see docs/source-format.md)")
+        return None
+    got = read_manifest(manifest_path, problems)
+    if got is None:
+        return None
+    data, r = got
+    mid = r.ident("id")
+    title = r.get("title", str, "")
+    short_title = r.get("short_title", str, title, required=False) or title
+    version = r.version()
+    count = r.positive_int("sessions", 0) or 0
+    first = r.positive_int("first_session", 1, required=False, minimum=0)
+    minutes = r.positive_int("session_minutes", 50) or 50
+    participants = r.text_list("participants")
+    audience = read_audience(r)
+    phases = read_phases(r)
+    problem_areas = r.text_list("problem_areas", ids=True)
+    page_order = r.text_list("pages", ids=True)
+    r.unknown(MANIFEST_FIELDS)
+
+    sessions: list[Session] = []
+    for path in source_files(root / "sessions", ".md"):
+        s = load_session(path, problems, minutes, participants)
+        if s is not None:
+            sessions.append(s)
+    pages: dict[str, dict[str, Page]] = {k: {} for k in PAGE_DIRS}
+    for kind, folder in PAGE_DIRS.items():
+        for path in source_files(root / folder, ".md"):
+            if not ID_RE.match(path.stem):
+                problems.add(path, 1, f"file name '{path.name}' is not a valid id",
+                             "name files with lower-case words joined by hyphens")
+                continue
+            page = load_page(path, kind, problems)
+            if page is not None:
+                pages[kind][page.id] = page
+    worksheets: dict[str, Worksheet] = {}
+    for path in source_files(root / "worksheets", ".yaml"):
+        if not ID_RE.match(path.stem):
+            problems.add(path, 1, f"file name '{path.name}' is not a valid id",
+                         "name files with lower-case words joined by hyphens")
+            continue
+        ws = load_worksheet(path, problems)
+        if ws is not None:
+            worksheets[ws.id] = ws
+    manual = Manual(
+        id=mid, title=title, short_title=short_title, version=version, sessions_count=count,
+        first_session=first if first is not None else 1, session_minutes=minutes, participants=participants,
+        audience=audience, phases=phases, problem_areas=problem_areas, page_order=page_order,
+        sessions=sorted(sessions, key=lambda s: s.number), pages=pages["page"],
+        problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
+        ref=ref(problems, manifest_path, 1),
+    )
+    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+    return manual

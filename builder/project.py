@@ -1,0 +1,59 @@
+"""A project on disk: where its sources are, and loading every manual in it.
+
+:func:`load_project` is the single entry point the CLI and the Sphinx
+extension use: sources → validated model → overlays resolved → one
+assembled manual per adaptation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problems
+from .loader import load_manual
+from .model import Manual
+from .validate import validate_manual
+
+CORE_DIR = "manual"
+ADAPTATIONS_DIR = "adaptations"
+GENERATED_DIR = "_site"
+BUILD_DIR = "_build"
+
+
+@dataclass
+class Project:
+    root: Path
+    manuals: list[Manual] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+
+    def manual(self, manual_id: str) -> Manual:
+        return next(m for m in self.manuals if m.id == manual_id)
+
+    @property
+    def core(self) -> Manual | None:
+        return next((m for m in self.manuals if not m.extends), None)
+
+
+def find_root(start: Path) -> Path | None:
+    """The project folder: ``start`` or the nearest parent holding ``manual/`` and ``conf.py``."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / CORE_DIR).is_dir() and (candidate / "conf.py").is_file():
+            return candidate
+    return None
+
+
+def load_project(root: Path) -> Project:
+    """Load, validate and assemble every manual; problems are collected, never raised."""
+    problems = Problems(root)
+    project = Project(root, [], problems)
+    core = load_manual(root / CORE_DIR, problems)
+    if core is None:
+        return project
+    validate_manual(core, problems)
+    project.manuals.append(core)
+    from .overlay import load_adaptations  # local import: overlays build on the core
+
+    project.manuals.extend(load_adaptations(root / ADAPTATIONS_DIR, core, problems))
+    return project

@@ -1,0 +1,113 @@
+"""Rendering assembled manuals into MyST pages through Jinja2 templates.
+
+:func:`render_site` is pure: manuals in, ``{relative path: text}`` out.
+Writing the files is :mod:`builder.generate`'s job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .model import Manual, Page, Section, Session
+from .rules import FOCUS_PREFIX, MIDDLE_PHASE
+
+TEMPLATE_DIR = "_templates"
+
+
+def environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(root / TEMPLATE_DIR), str(Path(__file__).parent.parent / TEMPLATE_DIR)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # these templates write Markdown; worksheet HTML templates autoescape
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["anchor"] = anchor
+    return env
+
+
+def anchor(manual: Manual, doc: str, section_id: str) -> str:
+    """The stable, project-unique anchor of a section."""
+    return f"ipt-{manual.id}-{doc.replace('/', '-')}-{section_id}"
+
+
+def session_context(manual: Manual, session: Session) -> dict[str, Any]:
+    phase = manual.phase_of(session.number)
+    focus = [s for s in session.sections if s.id.startswith(FOCUS_PREFIX)]
+    ordered = sorted(focus, key=lambda s: _area_index(manual, s.id[len(FOCUS_PREFIX):]))
+    blocks: list[tuple[str, Any]] = []
+    tabs_placed = False
+    for section in session.sections:
+        if section.id.startswith(FOCUS_PREFIX):
+            if not tabs_placed:
+                blocks.append(("tabs", ordered))
+                tabs_placed = True
+            continue
+        blocks.append(("section", section))
+    index = manual.sessions.index(session)
+    return {
+        "session": session,
+        "phase": phase,
+        "blocks": blocks,
+        "is_middle": phase.id == MIDDLE_PHASE,
+        "previous": manual.sessions[index - 1] if index > 0 else None,
+        "next": manual.sessions[index + 1] if index + 1 < len(manual.sessions) else None,
+        "area_titles": {a: manual.problem_area_pages[a].title for a in manual.problem_areas
+                        if a in manual.problem_area_pages},
+        "last_number": manual.sessions[-1].number if manual.sessions else 0,
+    }
+
+
+def _area_index(manual: Manual, area: str) -> int:
+    return manual.problem_areas.index(area) if area in manual.problem_areas else len(manual.problem_areas)
+
+
+def sections_of(page: Page) -> list[Section]:
+    return page.sections
+
+
+def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    base = {"manual": manual, "manuals": manuals}
+    out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**base)
+    for page_id in manual.page_order:
+        page = manual.pages[page_id]
+        out[f"{manual.id}/{page_id}.md"] = env.get_template("manual/page.md.j2").render(
+            **base, page=page, doc=page_id)
+    for session in manual.sessions:
+        out[f"{manual.id}/sessions/{session.id}.md"] = env.get_template("manual/session.md.j2").render(
+            **base, doc=f"sessions/{session.id}", **session_context(manual, session))
+    for folder, pages, kind in (("problem-areas", manual.problem_area_pages, "Problem areas"),
+                                ("techniques", manual.techniques, "Techniques")):
+        ordered = ([pages[a] for a in manual.problem_areas if a in pages] if folder == "problem-areas"
+                   else sorted(pages.values(), key=lambda p: p.title.lower()))
+        out[f"{manual.id}/{folder}/index.md"] = env.get_template("manual/page-index.md.j2").render(
+            **base, pages=ordered, heading=kind, folder=folder)
+        for page in ordered:
+            out[f"{manual.id}/{folder}/{page.id}.md"] = env.get_template("manual/page.md.j2").render(
+                **base, page=page, doc=f"{folder}/{page.id}")
+    worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
+    out[f"{manual.id}/worksheets/index.md"] = env.get_template("manual/worksheet-index.md.j2").render(
+        **base, worksheets=worksheets)
+    for ws in worksheets:
+        used_in = [s for s in manual.sessions if ws.id in s.worksheets]
+        out[f"{manual.id}/worksheets/{ws.id}.md"] = env.get_template("manual/worksheet.md.j2").render(
+            **base, worksheet=ws, used_in=used_in)
+    return out
+
+
+def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] | None = None) -> dict[str, str]:
+    """Every generated page of the site, keyed by its path inside the generated folder."""
+    env = environment(root)
+    extra = extra_pages or {}
+    docs = [name.removesuffix(".md") for name in sorted(extra)]
+    out: dict[str, str] = {"index.md": env.get_template("site/index.md.j2").render(manuals=manuals, docs=docs)}
+    for manual in manuals:
+        out.update(render_manual(env, manual, manuals))
+    out.update(extra)
+    return out

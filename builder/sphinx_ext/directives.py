@@ -1,0 +1,45 @@
+"""The ``clinic-contacts`` directive: the clinic's crisis and referral contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from ..config import get_config
+
+LOGGER = logging.getLogger(__name__)
+
+PLACEHOLDER = ("No local contacts are configured for this site. Use your service's crisis and "
+               "referral pathway, and ask the site maintainer to set ipt_crisis_contacts in conf.py.")
+
+
+class ClinicContacts(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        settings = get_config(self.env.config)
+        box = nodes.admonition(classes=["ipt-clinic-contacts", "important"])
+        box += nodes.title(text="Local crisis and referral contacts")
+        contacts = settings.contacts()
+        if not contacts:
+            box["classes"].append("ipt-placeholder")
+            box += nodes.paragraph(text=PLACEHOLDER)
+            return [box]
+        items = nodes.bullet_list()
+        for c in contacts:
+            para = nodes.paragraph()
+            para += nodes.strong(text=c.name)
+            if c.phone:
+                para += nodes.Text(f": {c.phone}")
+            if c.notes:
+                para += nodes.Text(f" ({c.notes})")
+            items += nodes.list_item("", para)
+        box += items
+        return [box]
+
+
+def setup_directives(app: Any) -> None:
+    app.add_directive("clinic-contacts", ClinicContacts)

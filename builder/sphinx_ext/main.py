@@ -1,0 +1,79 @@
+"""Wiring of the Sphinx extension: config, roles, directives and event handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from .. import __version__
+from ..catalog import build_catalog, dumps
+from ..config import declare, get_config
+from ..generate import sync_tree
+from ..project import Project, load_project
+from ..render import render_site
+from .directives import setup_directives
+from .roles import setup_roles
+
+LOGGER = logging.getLogger(__name__)
+WARNING_TYPE = "ipt"
+STATIC_DIR = Path(__file__).parent.parent / "static"
+_PROJECTS: dict[int, Project] = {}
+
+
+def project_root(app: Any) -> Path:
+    return Path(app.confdir)
+
+
+def extra_pages(root: Path) -> dict[str, str]:
+    docs = root / "docs"
+    if not docs.is_dir():
+        return {}
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(docs.glob("*.md"))}
+
+
+def generate_pages(app: Any) -> None:
+    """builder-inited: load and validate the sources, then write the pages Sphinx will read."""
+    root = project_root(app)
+    project = load_project(root)
+    for problem in project.problems:
+        LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
+                       type=WARNING_TYPE, subtype="source", location=f"{root / problem.path}:{problem.line}")
+    if project.problems:
+        raise ExtensionError(f"{len(project.problems)} problem(s) in the protocol sources; "
+                             "run 'ipt-manual check' for the list")
+    settings = get_config(app.config)
+    manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
+    project.manuals = manuals
+    _PROJECTS[id(app)] = project
+    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root)))
+    LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
+                f"{len(report.removed)} removed")
+
+
+def write_catalog(app: Any, exception: Exception | None) -> None:
+    """build-finished: write catalog.json next to the HTML."""
+    project = _PROJECTS.pop(id(app), None)
+    if exception is not None or project is None or app.builder.format != "html":
+        return
+    catalog = build_catalog(project.manuals, lambda doc: app.builder.get_target_uri(doc))
+    (Path(app.outdir) / "catalog.json").write_text(dumps(catalog), encoding="utf-8")
+
+
+def add_static(app: Any) -> None:
+    app.config.html_static_path.append(str(STATIC_DIR))
+
+
+def setup_extension(app: Any) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_design")
+    declare(app)
+    setup_roles(app)
+    setup_directives(app)
+    app.connect("builder-inited", add_static, priority=100)
+    app.connect("builder-inited", generate_pages, priority=400)
+    app.connect("build-finished", write_catalog)
+    app.add_css_file("ipt.css")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

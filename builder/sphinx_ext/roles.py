@@ -1,0 +1,50 @@
+"""Roles that link within the manual a page belongs to.
+
+``{technique}`communication-analysis``` written in core text resolves to the
+core's technique page in the core manual and to the adaptation's own page in
+an adaptation, because the target is computed from the current document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+
+from ..rules import LINK_ROLES
+from ..sections import role_target
+
+FOLDERS = {"technique": "techniques", "problem-area": "problem-areas", "worksheet": "worksheets",
+           "session": "sessions", "page": ""}
+
+
+def target_doc(role: str, manual_id: str, target: str) -> str:
+    if role == "session":
+        try:
+            return f"/{manual_id}/sessions/session-{int(target):02d}"
+        except ValueError:
+            return f"/{manual_id}/sessions/{target}"
+    folder = FOLDERS[role]
+    return f"/{manual_id}/{folder}/{target}" if folder else f"/{manual_id}/{target}"
+
+
+def make_role(role: str) -> Any:
+    def link_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                  options: dict[str, Any] | None = None, content: list[str] | None = None) -> Any:
+        env = inliner.document.settings.env
+        manual_id = env.docname.split("/")[0]
+        title, target = role_target(text)
+        node = addnodes.pending_xref(rawtext, refdomain="std", reftype="doc",
+                                     reftarget=target_doc(role, manual_id, target),
+                                     refexplicit=bool(title), refwarn=True,
+                                     refdoc=env.docname)
+        node += nodes.inline(rawtext, title or target, classes=["xref", "std", "std-doc", f"ipt-{role}"])
+        return [node], []
+
+    return link_role
+
+
+def setup_roles(app: Any) -> None:
+    for role in LINK_ROLES:
+        app.add_role(role, make_role(role))
