@@ -23,7 +23,7 @@ def ref(problems: Problems, path: Path, line: int) -> SourceRef:
 
 
 def to_sections(raw: list[RawSection], path: Path, problems: Problems) -> list[Section]:
-    return [Section(r.id, r.title, r.body, ref(problems, path, r.line)) for r in raw]
+    return [Section(r.id, r.title, r.body, ref(problems, path, r.line), body_line=r.body_line) for r in raw]
 
 
 def load_yaml_file(path: Path, problems: Problems, what: str) -> LocDict | None:

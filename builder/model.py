@@ -29,6 +29,7 @@ class Section:
     body: str  #: MyST Markdown, as written
     ref: SourceRef
     origin: Origin = "core"
+    body_line: int = 0  #: source line of the first body line
     #: For adapted sections: the operation applied and the inherited text it changed.
     operation: str = ""
     base_title: str = ""

@@ -33,6 +33,7 @@ class RawSection:
     body: str
     line: int  #: line of the heading
     has_headings: bool = False
+    body_line: int = 0  #: line of the first line of ``body``
 
 
 @dataclass
@@ -92,7 +93,11 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
 
     def close() -> None:
         if current is not None:
+            leading = 0
+            while leading < len(buf) and not buf[leading].strip():
+                leading += 1
             current.body = "\n".join(buf).strip("\n")
+            current.body_line = current.line + 1 + leading
             sections.append(current)
 
     for i, line in enumerate(lines):
@@ -147,7 +152,7 @@ def _check_text(section: RawSection, path: Path, problems: Problems) -> None:
     for offset, line in enumerate(section.body.split("\n")):
         for pattern, message, hint in FORBIDDEN_PATTERNS:
             if pattern.search(line):
-                problems.add(path, section.line + 1 + offset, message, hint)
+                problems.add(path, section.body_line + offset, message, hint)
 
 
 def role_uses(section: RawSection) -> list[RoleUse]:
@@ -159,7 +164,7 @@ def role_uses(section: RawSection) -> list[RoleUse]:
                 continue
             t = ROLE_TARGET_RE.match(m.group("body").strip())
             target = (t.group("target") or t.group("bare") or "").strip() if t else ""
-            uses.append(RoleUse(m.group("role"), target, section.line + 1 + offset))
+            uses.append(RoleUse(m.group("role"), target, (section.body_line or section.line + 1) + offset))
     return uses
 
 

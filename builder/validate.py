@@ -137,7 +137,7 @@ def validate_links(manual: Manual, problems: Problems) -> None:
     for group in (manual.pages, manual.problem_area_pages, manual.techniques):
         everything += [sec for p in group.values() for sec in p.sections]
     for sec in everything:
-        raw = RawSection(sec.id, sec.title, "", "", sec.body, sec.ref.line)
+        raw = RawSection(sec.id, sec.title, "", "", sec.body, sec.ref.line, body_line=sec.body_line)
         for use in role_uses(raw):
             known = targets[LINK_ROLES[use.role]]
             if use.target not in known:

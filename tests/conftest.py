@@ -1,0 +1,50 @@
+"""Shared fixtures: fixture projects copied to a temp dir, and built sites."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOTS = TESTS / "roots"
+REPO = TESTS.parent
+
+
+def copy_project(name: str, dest: Path) -> Path:
+    """Copy ``tests/roots/<name>`` (or the real repository for ``"real"``) into ``dest``."""
+    target = dest / name
+    if name == "real":
+        target.mkdir(parents=True)
+        for item in ("manual", "adaptations", "_templates", "docs", "conf.py"):
+            src = REPO / item
+            if src.is_dir():
+                shutil.copytree(src, target / item)
+            elif src.is_file():
+                shutil.copy2(src, target / item)
+        return target
+    shutil.copytree(ROOTS / name, target, ignore=shutil.ignore_patterns("_build", "_site"))
+    return target
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``ipt-manual`` command in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=900)
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    return copy_project("minimal", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real content, built once per test session with warnings as errors."""
+    root = copy_project("real", tmp_path_factory.mktemp("real"))
+    result = run_cli("build", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    return root / "_build" / "html"

@@ -1,0 +1,98 @@
+"""Tier 1: loading and validation as pure functions over fixture files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builder.errors import Problems
+from builder.project import load_project
+from builder.sections import split_sections
+
+from .conftest import copy_project
+
+CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad_sources.yaml").read_text(encoding="utf-8"))
+
+
+def apply_case(root: Path, case: dict) -> None:
+    for rel, content in (case.get("files") or {}).items():
+        path = root / rel
+        if content is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+    for rel, hexdata in (case.get("bytes") or {}).items():
+        (root / rel).write_bytes(bytes.fromhex(hexdata))
+
+
+def test_minimal_fixture_is_clean(minimal: Path) -> None:
+    project = load_project(minimal)
+    assert [p.format() for p in project.problems] == []
+    core = project.manual("core")
+    assert [s.number for s in core.sessions] == [1, 2, 3, 4]
+    assert [p.id for p in core.phases] == ["initial", "middle", "termination"]
+    assert core.phase_of(2).id == "middle"
+    session = core.session(2)
+    assert session is not None
+    assert [s.id for s in session.sections] == ["tasks", "risk", "focus-grief", "focus-role-disputes",
+                                                "between-sessions"]
+    assert session.minutes == 30  # inherited from session_minutes
+    assert session.fidelity == {"did-open": "Opened session 2."}
+    assert core.worksheets["inventory"].fields[0].options == {"columns": ["Name", "Relationship"], "rows": 5}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_source_reports_path_and_line(tmp_path: Path, case: dict) -> None:
+    root = copy_project("minimal", tmp_path)
+    apply_case(root, case)
+    project = load_project(root)
+    reported = [p.format() for p in project.problems]
+    for expected in case["expect"]:
+        assert any(line.startswith(expected) for line in reported), (
+            f"expected a problem starting with {expected!r}; got:\n" + "\n".join(reported))
+    assert all(p.hint or p.message for p in project.problems)
+
+
+def test_every_problem_has_a_hint_or_is_self_explanatory(tmp_path: Path) -> None:
+    root = copy_project("minimal", tmp_path)
+    apply_case(root, next(c for c in CASES if c["name"] == "unknown-technique-and-worksheet"))
+    problems = list(load_project(root).problems)
+    technique = next(p for p in problems if "clarificaton" in p.message)
+    assert technique.hint == "did you mean 'clarification'?"
+
+
+def test_section_ids_survive_reordering_and_rewording(tmp_path: Path) -> None:
+    body_a = "## Tasks {#tasks}\n\nDo this.\n\n## Risk {#risk}\n\nAsk.\n"
+    body_b = "## Safety first {#risk}\n\nAsk directly.\n\n## What to do {#tasks}\n\nDo this.\n"
+    problems = Problems()
+    a = {s.id: s.body for s in split_sections(body_a, 1, tmp_path / "a.md", problems)}
+    b = {s.id: s.body for s in split_sections(body_b, 1, tmp_path / "b.md", problems)}
+    assert not problems
+    assert set(a) == set(b) == {"tasks", "risk"}
+    assert a["tasks"] == b["tasks"]
+
+
+def test_headings_inside_fences_are_not_sections(tmp_path: Path) -> None:
+    body = "## Tasks {#tasks}\n\n````markdown\n## Not a section {#nope}\n````\n\n:::{note}\n## Also not {#x}\n:::\n"
+    problems = Problems()
+    sections = split_sections(body, 1, tmp_path / "a.md", problems)
+    assert [s.id for s in sections] == ["tasks"]
+    assert "## Not a section" in sections[0].body
+
+
+def test_bom_and_crlf_are_accepted(minimal: Path) -> None:
+    path = minimal / "manual" / "techniques" / "clarification.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    project = load_project(minimal)
+    assert [p.format() for p in project.problems] == []
+    assert project.manual("core").techniques["clarification"].title == "Clarification"
+
+
+def test_overlong_file_is_refused_quickly(minimal: Path) -> None:
+    path = minimal / "manual" / "pages" / "overview.md"
+    path.write_text("---\ntitle: X\nsummary: Y\n---\n\n## A {#a}\n\n" + "word " * 2_200_000, encoding="utf-8")
+    problems = [p.format() for p in load_project(minimal).problems]
+    assert any(p.startswith("manual/pages/overview.md:1: file is too large") for p in problems)
