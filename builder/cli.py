@@ -68,9 +68,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool) -> int:
     from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
     from sphinx.util.console import nocolor
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     if not sys.stderr.isatty():
         nocolor()
@@ -149,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - last line of defence: report a bug, never a bare traceback
+    except Exception:
         with tempfile.NamedTemporaryFile("w", prefix="ipt-manual-crash-", suffix=".txt", delete=False) as fh:
             traceback.print_exc(file=fh)
         print(f"ipt-manual: internal error (this is a bug). The full traceback was saved to {fh.name}; "

@@ -30,6 +30,8 @@ class Section:
     ref: SourceRef
     origin: Origin = "core"
     body_line: int = 0  #: source line of the first body line
+    #: Where each part of ``body`` came from, for messages: (text, path, first line).
+    spans: list[tuple[str, str, int]] = field(default_factory=list)
     #: For adapted sections: the operation applied and the inherited text it changed.
     operation: str = ""
     base_title: str = ""
@@ -151,6 +153,8 @@ class Manual:
     extends: str = ""
     extends_version: str = ""
     dropped: list[int] = field(default_factory=list)
+    #: For adaptations: what the overlay changed, for the differs-from-core page and the catalog.
+    report: AdaptationReport | None = None
 
     def phase_of(self, number: int) -> Phase:
         for phase in self.phases:
@@ -160,3 +164,46 @@ class Manual:
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
+
+
+@dataclass
+class SectionChange:
+    """One section-level operation of an overlay, as applied."""
+
+    section: str
+    operation: str  #: replace, append, prepend, remove, add, after, before
+    title: str
+    target: str = ""
+
+
+@dataclass
+class SessionReport:
+    number: int
+    kind: Literal["same", "adapted", "compressed", "new"]
+    from_sessions: list[int]
+    title: str
+    notes: str
+    changes: dict[str, str]
+    sections: list[SectionChange]
+
+
+@dataclass
+class PageReport:
+    kind: str  #: page, problem-area, technique
+    id: str
+    title: str
+    new: bool
+    notes: str
+    sections: list[SectionChange]
+
+
+@dataclass
+class AdaptationReport:
+    base: str
+    base_version: str
+    sessions: list[SessionReport]
+    dropped: list[tuple[int, str]]  #: (core number, core title)
+    pages: list[PageReport]
+    worksheets_added: list[str]
+    problem_areas_removed: list[str]
+    pages_removed: list[str]

@@ -1,12 +1,709 @@
-"""Adaptations as overlays on the core (filled in by the adaptations work)."""
+"""Adaptations as overlays: loading ``adaptations/<id>/`` and resolving it on its base manual.
+
+:func:`resolve` is a pure function: a base manual and a parsed overlay in, a
+complete new manual out (the base is never modified).  Problems found while
+resolving (an operation on a section that does not exist, a session map with
+gaps, …) are recorded with the overlay file's line.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
 from .errors import Problems
-from .model import Manual
+from .fields import FieldReader, did_you_mean
+from .loader import (
+    PAGE_DIRS,
+    load_session,
+    load_worksheet,
+    read_agenda,
+    read_audience,
+    read_fidelity,
+    read_phases,
+    ref,
+    source_files,
+)
+from .model import (
+    AdaptationReport,
+    AgendaItem,
+    Manual,
+    Page,
+    PageReport,
+    Section,
+    SectionChange,
+    Session,
+    SessionReport,
+    SourceRef,
+    Worksheet,
+)
+from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, ROLE_RE
+from .sections import RawSection, role_target, split_sections
+from .sourcefile import LocDict, LocList, read_text, split_front_matter
 
+MANIFEST = "adaptation.yaml"
+SESSION_SET_FIELDS = {"title": str, "minutes": int, "participants": list, "goals": list, "agenda": list,
+                      "techniques": list, "worksheets": list, "fidelity": dict}
+LIST_FIELDS = ("participants", "goals", "techniques", "worksheets")
+PAGE_SET_FIELDS = {"title": str, "summary": str}
+
+
+# --- parsed overlay ---------------------------------------------------------
+
+@dataclass
+class MapEntry:
+    session: int
+    from_sessions: list[int]
+    new: bool
+    line: int
+
+
+@dataclass
+class FileOverlay:
+    """One overlay file: front-matter operations and section operations."""
+
+    path: Path
+    meta: LocDict
+    sections: list[RawSection]
+
+
+@dataclass
+class Adaptation:
+    id: str
+    path: Path
+    manifest: LocDict
+    extends: str
+    extends_version: str
+    session_map: list[MapEntry] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    session_files: dict[int, Path] = field(default_factory=dict)
+    page_files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    worksheets: dict[str, Worksheet] = field(default_factory=dict)
+
+
+def _line(data: LocDict, key: str) -> int:
+    return data.line_of(key)
+
+
+def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
+    manifest_path = folder / MANIFEST
+    if not manifest_path.exists():
+        problems.add(manifest_path, 1, f"adaptation folder '{folder.name}' has no {MANIFEST}",
+                     "run 'ipt-manual new-adaptation ID' to scaffold one")
+        return None
+    from .loader import load_yaml_file
+
+    data = load_yaml_file(manifest_path, problems, "adaptation manifest")
+    if data is None:
+        return None
+    r = FieldReader(data, manifest_path, problems, "adaptation manifest")
+    aid = r.ident("id")
+    if aid and aid != folder.name:
+        r.problem("id", f"adaptation id '{aid}' does not match its folder name '{folder.name}'",
+                  "rename the folder or change 'id'")
+    extends = r.ident("extends")
+    extends_version = r.get("extends_version", str, "", required=False)
+    adaptation = Adaptation(aid or folder.name, folder, data, extends, extends_version)
+    raw_map = r.get("session_map", list, LocList())
+    for i, item in enumerate(raw_map):
+        line = raw_map.line_of(i)
+        if not isinstance(item, LocDict):
+            problems.add(manifest_path, line, "a session map entry must be a mapping like {session: 1, from: 1}")
+            continue
+        er = FieldReader(item, manifest_path, problems, f"session map entry {i + 1}")
+        number = er.positive_int("session", None, minimum=0)
+        is_new = er.get("new", bool, False, required=False)
+        src = item.get("from")
+        er.used.add("from")
+        er.unknown({"session", "from", "new"})
+        sources: list[int] = []
+        if is_new and src is not None:
+            er.problem("from", "an entry is either 'new: true' or 'from: N', not both")
+        elif not is_new:
+            if isinstance(src, int) and not isinstance(src, bool):
+                sources = [src]
+            elif isinstance(src, list) and src and all(isinstance(x, int) and not isinstance(x, bool) for x in src):
+                sources = list(src)
+            else:
+                er.problem("from" if "from" in item else None,
+                           "say where the session comes from: 'from: N', 'from: [N, M]' or 'new: true'")
+                continue
+        if number is not None:
+            adaptation.session_map.append(MapEntry(number, sources, bool(is_new), line))
+    dropped = r.get("dropped", list, LocList(), required=False)
+    for i, item in enumerate(dropped):
+        if isinstance(item, int) and not isinstance(item, bool):
+            adaptation.dropped.append(item)
+        else:
+            problems.add(manifest_path, dropped.line_of(i), f"'dropped' item {i + 1} must be a session number")
+    adaptation.manifest_reader = r  # type: ignore[attr-defined]
+    for path in source_files(folder / "sessions", ".md"):
+        m = re.fullmatch(r"session-(\d+)", path.stem)
+        if not m:
+            problems.add(path, 1, f"session file '{path.name}' should be named session-NN.md")
+            continue
+        adaptation.session_files[int(m.group(1))] = path
+    for kind, sub in PAGE_DIRS.items():
+        for path in source_files(folder / sub, ".md"):
+            if not ID_RE.match(path.stem):
+                problems.add(path, 1, f"file name '{path.name}' is not a valid id")
+                continue
+            adaptation.page_files[(kind, path.stem)] = path
+    for path in source_files(folder / "worksheets", ".yaml"):
+        ws = load_worksheet(path, problems)
+        if ws is not None:
+            ws.origin = "new"
+            adaptation.worksheets[ws.id] = ws
+    return adaptation
+
+
+def read_overlay_file(path: Path, problems: Problems, allowed: set[str]) -> FileOverlay | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    doc = split_front_matter(text, path, problems) if text.lstrip().startswith("---") else None
+    if doc is None and text.lstrip().startswith("---"):
+        return None
+    meta = doc.meta if doc else LocDict()
+    body, body_line = (doc.body, doc.body_line) if doc else (text, 1)
+    r = FieldReader(meta, path, problems, "overlay")
+    r.unknown(allowed)
+    return FileOverlay(path, meta, split_sections(body, body_line, path, problems, allow_ops=True))
+
+
+# --- pure resolution helpers --------------------------------------------------
+
+def scale_agenda(agenda: list[AgendaItem], minutes: int) -> list[AgendaItem]:
+    """Scale agenda minutes proportionally to a new session length (largest remainder; exact total)."""
+    total = sum(a.minutes for a in agenda)
+    if total == 0 or total == minutes:
+        return [AgendaItem(a.minutes, a.activity) for a in agenda]
+    exact = [a.minutes * minutes / total for a in agenda]
+    floors = [int(x) for x in exact]
+    rest = minutes - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (floors[i] - exact[i], i))
+    for i in order[:rest]:
+        floors[i] += 1
+    return [AgendaItem(max(m, 0), a.activity) for m, a in zip(floors, agenda, strict=True)]
+
+
+def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: Problems,
+                      what: str) -> tuple[list[Section], list[SectionChange]]:
+    """Apply an overlay's section operations; returns new sections and what was done."""
+    out = [copy.copy(s) for s in sections]
+    changes: list[SectionChange] = []
+    rel = problems.rel(overlay.path)
+    for op in overlay.sections:
+        ids = [s.id for s in out]
+        op_ref = SourceRef(rel, op.line)
+        body_span = (op.body, rel, op.body_line)
+        if not op.op:
+            problems.add(overlay.path, op.line, f"section '{op.id}' says nothing to do with {what}",
+                         f"add an operation: '{{#{op.id} replace}}', '{{#{op.id} append}}', "
+                         f"'{{#{op.id} add}}', '{{#{op.id} after=ID}}' …")
+            continue
+        if op.op in ("replace", "append", "prepend", "remove"):
+            if op.id not in ids:
+                problems.add(overlay.path, op.line, f"{op.op}: {what} has no section '{op.id}'",
+                             did_you_mean(op.id, ids))
+                continue
+            index = ids.index(op.id)
+            base = out[index]
+            if op.op == "remove":
+                del out[index]
+                changes.append(SectionChange(op.id, "remove", base.title))
+                continue
+            new = copy.copy(base)
+            new.origin, new.operation = "adapted", op.op
+            new.base_title, new.base_body = base.title, base.body
+            base_span = (base.body, base.ref.path, base.body_line)
+            if op.op == "replace":
+                new.title = op.title or base.title
+                new.body, new.ref, new.body_line, new.spans = op.body, op_ref, op.body_line, [body_span]
+            elif op.op == "append":
+                new.body = f"{base.body}\n\n{op.body}".strip("\n")
+                new.spans = [*(base.spans or [base_span]), body_span]
+            else:
+                new.body = f"{op.body}\n\n{base.body}".strip("\n")
+                new.spans = [body_span, *(base.spans or [base_span])]
+            out[index] = new
+            changes.append(SectionChange(op.id, op.op, new.title))
+            continue
+        if op.id in ids:
+            problems.add(overlay.path, op.line, f"{op.op}: {what} already has a section '{op.id}'",
+                         f"use '{{#{op.id} replace}}' to change it, or choose a new id")
+            continue
+        section = Section(op.id, op.title, op.body, op_ref, origin="new", operation=op.op,
+                          body_line=op.body_line, spans=[body_span])
+        if op.op == "add":
+            out.append(section)
+        else:
+            if op.target not in ids:
+                problems.add(overlay.path, op.line, f"{op.op}={op.target}: {what} has no section '{op.target}'",
+                             did_you_mean(op.target, ids))
+                continue
+            index = ids.index(op.target) + (1 if op.op == "after" else 0)
+            out.insert(index, section)
+        changes.append(SectionChange(op.id, op.op, op.title, op.target))
+    return out, changes
+
+
+def _merge_sessions(parts: list[Session]) -> Session:
+    """Compress several base sessions into one (see docs/source-format.md)."""
+    first = copy.deepcopy(parts[0])
+    seen = {s.id for s in first.sections}
+    for other in parts[1:]:
+        for section in other.sections:
+            sec = copy.copy(section)
+            if sec.id in seen:
+                sec.id = f"{sec.id}-{other.number}"
+            seen.add(sec.id)
+            first.sections.append(sec)
+        first.goals += [g for g in other.goals if g not in first.goals]
+        first.techniques += [t for t in other.techniques if t not in first.techniques]
+        first.worksheets += [w for w in other.worksheets if w not in first.worksheets]
+        for k, v in other.fidelity.items():
+            first.fidelity.setdefault(k if k not in first.fidelity else f"{k}-{other.number}", v)
+    return first
+
+
+def retarget_links(text: str, base: Manual, session_map: dict[int, int], own: dict[str, set[str]]) -> str:
+    """Rewrite link roles in inherited text so they point where the adaptation has that thing.
+
+    ``{session}`N``` follows the session map; a target the adaptation lacks is linked in the base manual.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        role = m.group("role")
+        if role not in LINK_ROLES:
+            return m.group(0)
+        label, target = role_target(m.group("body"))
+        if ":" in target:
+            return m.group(0)
+        new_target = target
+        if role == "session":
+            try:
+                number = int(target)
+            except ValueError:
+                return m.group(0)
+            if number in session_map:
+                new_target = str(session_map[number])
+            else:
+                new_target = f"{base.id}:{number}"
+                if not label:
+                    label = f"Session {number} of {base.short_title}"
+        elif target not in own[LINK_ROLES[role]]:
+            new_target = f"{base.id}:{target}"
+        if new_target == target:
+            return m.group(0)
+        return f"{{{role}}}`{label} <{new_target}>`" if label else f"{{{role}}}`{new_target}`"
+
+    return ROLE_RE.sub(fix, text)
+
+
+# --- resolution ---------------------------------------------------------------
+
+def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual | None:
+    """Core (or another adaptation) + overlay → a complete manual. Pure: ``base`` is not modified."""
+    data = adaptation.manifest
+    mpath = adaptation.path / MANIFEST
+    r = FieldReader(data, mpath, problems, "adaptation manifest")
+    r.used |= {"id", "extends", "extends_version", "session_map", "dropped"}
+    _check_version_range(base, adaptation, data, mpath, problems)
+    title = r.get("title", str, "")
+    short_title = r.get("short_title", str, title, required=False) or title
+    version = r.version()
+    count = r.positive_int("sessions", 0) or 0
+    first = r.positive_int("first_session", 1, required=False, minimum=0)
+    first = 1 if first is None else first
+    minutes = r.positive_int("session_minutes", base.session_minutes, required=False) or base.session_minutes
+    participants = r.text_list("participants", required=False) or list(base.participants)
+    audience = read_audience(r)
+    phases = read_phases(r)
+    problem_areas = (r.text_list("problem_areas", required=False, ids=True) or list(base.problem_areas))
+    for area in problem_areas:
+        if area not in base.problem_areas:
+            r.problem("problem_areas", f"problem area '{area}' is not in {base.id}",
+                      did_you_mean(area, base.problem_areas))
+    problem_areas = [a for a in problem_areas if a in base.problem_areas]
+    pages_remove = r.text_list("pages_remove", required=False, ids=True)
+    r.unknown({"id", "extends", "extends_version", "title", "short_title", "version", "sessions",
+               "first_session", "session_minutes", "participants", "audience", "phases", "problem_areas",
+               "pages_remove", "session_map", "dropped"})
+
+    # what the adaptation will have, so inherited links can be pointed at it (or at the base)
+    session_of_base: dict[int, int] = {}
+    for entry in sorted(adaptation.session_map, key=lambda e: e.session):
+        for n in entry.from_sessions:
+            session_of_base.setdefault(n, entry.session)
+    own_targets = {
+        "techniques": set(base.techniques),
+        "problem_areas": set(problem_areas),
+        "worksheets": set(base.worksheets) | set(adaptation.worksheets),
+        "pages": ({p for p in base.pages if p not in pages_remove}
+                  | {pid for kind, pid in adaptation.page_files if kind == "page"}),
+        "sessions": set(),
+    }
+
+    def inherit(page: Page) -> Page:
+        new = copy.deepcopy(page)
+        for sec in new.sections:
+            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+        return new
+
+    # pages
+    pages = {k: inherit(v) for k, v in base.pages.items()}
+    area_pages = {k: inherit(v) for k, v in base.problem_area_pages.items() if k in problem_areas}
+    techniques = {k: inherit(v) for k, v in base.techniques.items()}
+    page_order = [p for p in base.page_order if p not in pages_remove]
+    for p in pages_remove:
+        if p not in base.pages:
+            r.problem("pages_remove", f"pages_remove: {base.id} has no page '{p}'", did_you_mean(p, base.pages))
+    page_reports: list[PageReport] = []
+    groups = {"page": pages, "problem-area": area_pages, "technique": techniques}
+    for (kind, pid), path in sorted(adaptation.page_files.items()):
+        group = groups[kind]
+        if pid in group:
+            overlay = read_overlay_file(path, problems, {"set", "notes"})
+            if overlay is None:
+                continue
+            page, report = _overlay_page(group[pid], overlay, problems)
+            group[pid] = page
+            page_reports.append(report)
+        elif kind != "page":
+            problems.add(path, 1, f"{base.id} has no {kind} '{pid}' to adapt",
+                         did_you_mean(pid, set(group)) + "; new pages go in pages/")
+        else:
+            from .loader import load_page
+
+            page = load_page(path, "page", problems)
+            if page is None:
+                continue
+            _reject_ops(page, path, problems)
+            page.origin = "new"
+            for s in page.sections:
+                s.origin = "new"
+            pages[pid] = page
+            page_order.append(pid)
+            page_reports.append(PageReport("page", pid, page.title, True, "", []))
+
+    # worksheets
+    worksheets = {k: copy.deepcopy(v) for k, v in base.worksheets.items()}
+    for wid, ws in adaptation.worksheets.items():
+        if wid in worksheets:
+            problems.add(ws.ref.path, 1, f"worksheet '{wid}' already exists in {base.id}",
+                         "choose a new id; an adaptation adds worksheets but does not change inherited ones")
+            continue
+        worksheets[wid] = ws
+
+    # sessions
+    last = count if first == 0 else first + count - 1
+    by_number: dict[int, MapEntry] = {}
+    used: dict[int, MapEntry] = {}
+    for entry in adaptation.session_map:
+        if entry.session in by_number:
+            problems.add(mpath, entry.line, f"session {entry.session} appears twice in the session map",
+                         f"first on line {by_number[entry.session].line}")
+            continue
+        if not first <= entry.session <= last:
+            problems.add(mpath, entry.line, f"session map: session {entry.session} is outside this manual's "
+                                            f"sessions ({first}-{last})", "change 'sessions' or the entry")
+        by_number[entry.session] = entry
+        for n in entry.from_sessions:
+            if base.session(n) is None:
+                problems.add(mpath, entry.line, f"session map: {base.id} has no session {n}",
+                             did_you_mean(str(n), {str(s.number) for s in base.sessions}))
+            used.setdefault(n, entry)
+    for n in range(first, last + 1):
+        if n not in by_number:
+            problems.add(mpath, _line(data, "session_map"), f"session map leaves a gap: session {n} is not mapped",
+                         "add an entry {session: %d, from: N} or {session: %d, new: true}" % (n, n))
+    for n in adaptation.dropped:
+        if base.session(n) is None:
+            problems.add(mpath, _line(data, "dropped"), f"dropped: {base.id} has no session {n}")
+        elif n in used:
+            problems.add(mpath, _line(data, "dropped"), f"session {n} of {base.id} is both dropped and used "
+                                                        f"(session map line {used[n].line})")
+    for s in base.sessions:
+        if s.number not in used and s.number not in adaptation.dropped:
+            problems.add(mpath, _line(data, "session_map"), f"{base.id} session {s.number} ('{s.title}') is "
+                                                            "neither mapped nor dropped",
+                         "map it with 'from:' or list it under 'dropped' so the difference is deliberate")
+
+    sessions: list[Session] = []
+    reports: list[SessionReport] = []
+    for number in sorted(by_number):
+        entry = by_number[number]
+        path = adaptation.session_files.get(number)
+        if entry.new:
+            if path is None:
+                problems.add(mpath, entry.line, f"session {number} is new but has no file",
+                             f"write sessions/session-{number:02d}.md in full")
+                continue
+            session = load_session(path, problems, minutes, participants)
+            if session is None:
+                continue
+            if session.number != number:
+                problems.add(path, getattr(session, "lines", {}).get("number", 1),
+                             f"file is session {number} in the session map but says number {session.number}")
+            _reject_ops_sections(session.sections, getattr(session, "raw_sections", []), path, problems)
+            session.origin = "new"
+            for sec in session.sections:
+                sec.origin = "new"
+            sessions.append(session)
+            reports.append(SessionReport(number, "new", [], session.title, "", {}, []))
+            continue
+        parts = [s for n in entry.from_sessions if (s := base.session(n)) is not None]
+        if not parts:
+            continue
+        session = _merge_sessions(parts) if len(parts) > 1 else copy.deepcopy(parts[0])
+        session.number = number
+        session.from_sessions = list(entry.from_sessions)
+        session.origin = "adapted" if len(parts) > 1 else "core"
+        session.ref = SourceRef(problems.rel(mpath), entry.line)
+        session.lines = {}  # type: ignore[attr-defined]
+        for sec in session.sections:
+            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+        changes: dict[str, str] = {}
+        section_changes: list[SectionChange] = []
+        notes = ""
+        if session.participants == base.participants and participants != base.participants:
+            session.participants = list(participants)
+        if minutes != base.session_minutes and session.minutes == base.session_minutes:
+            changes["minutes"] = f"{session.minutes} → {minutes} (agenda scaled)"
+            session.minutes = minutes
+            session.agenda = scale_agenda(session.agenda, minutes)
+        if path is not None:
+            overlay = read_overlay_file(path, problems, {"set", "add", "remove", "notes"})
+            if overlay is not None:
+                notes = _text(overlay.meta, "notes", path, problems)
+                changes.update(_apply_front_matter(session, overlay, problems))
+                what = f"{base.id} session {'+'.join(map(str, entry.from_sessions))}"
+                session.sections, section_changes = apply_section_ops(session.sections, overlay, problems, what)
+                session.ref = SourceRef(problems.rel(path), 1)
+                session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}  # type: ignore[attr-defined]
+                if "agenda" in overlay.meta.get("set", {}):
+                    session.lines["agenda"] = overlay.meta["set"].line_of("agenda")  # type: ignore[attr-defined]
+                if changes or section_changes:
+                    session.origin = "adapted"
+        session.sections = [s for s in session.sections
+                            if not s.id.startswith(FOCUS_PREFIX) or s.id[len(FOCUS_PREFIX):] in problem_areas]
+        session.notes, session.changes = notes, changes
+        kind = "compressed" if len(parts) > 1 else ("adapted" if session.origin == "adapted" else "same")
+        sessions.append(session)
+        reports.append(SessionReport(number, kind, list(entry.from_sessions), session.title, notes, changes,
+                                     section_changes))
+    for number, path in sorted(adaptation.session_files.items()):
+        if number not in by_number:
+            problems.add(path, 1, f"session {number} is not in the session map",
+                         "add it to session_map in adaptation.yaml, or delete the file")
+    removed_areas = [a for a in base.problem_areas if a not in problem_areas]
+    report = AdaptationReport(
+        base=base.id, base_version=base.version, sessions=reports,
+        dropped=[(n, s.title) for n in sorted(adaptation.dropped) if (s := base.session(n)) is not None],
+        pages=page_reports, worksheets_added=sorted(adaptation.worksheets), problem_areas_removed=removed_areas,
+        pages_removed=[p for p in pages_remove if p in base.pages])
+    manual = Manual(
+        id=adaptation.id, title=title, short_title=short_title, version=version, sessions_count=count,
+        first_session=first, session_minutes=minutes, participants=participants, audience=audience,
+        phases=phases, problem_areas=problem_areas, page_order=page_order, sessions=sessions, pages=pages,
+        problem_area_pages=area_pages, techniques=techniques, worksheets=worksheets,
+        ref=ref(problems, mpath, 1), extends=base.id, extends_version=adaptation.extends_version,
+        dropped=sorted(adaptation.dropped), report=report)
+    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+    return manual
+
+
+def _check_version_range(base: Manual, adaptation: Adaptation, data: LocDict, mpath: Path,
+                         problems: Problems) -> None:
+    if not adaptation.extends_version:
+        return
+    try:
+        spec = SpecifierSet(adaptation.extends_version)
+    except InvalidSpecifier:
+        problems.add(mpath, _line(data, "extends_version"),
+                     f"'{adaptation.extends_version}' is not a version range", "write e.g. '>=1.0.0,<2.0.0'")
+        return
+    if Version(base.version) not in spec:
+        problems.add(mpath, _line(data, "extends_version"),
+                     f"{base.id} is at version {base.version}, outside this adaptation's range "
+                     f"'{adaptation.extends_version}'",
+                     "review the adaptation against the new core, then widen 'extends_version'")
+
+
+def _text(meta: LocDict, key: str, path: Path, problems: Problems) -> str:
+    value = meta.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.add(path, meta.line_of(key), f"'{key}' must be text")
+        return ""
+    return value.strip()
+
+
+def _apply_front_matter(session: Session, overlay: FileOverlay, problems: Problems) -> dict[str, str]:
+    """Apply set/add/remove to a session; returns a description of each change."""
+    changes: dict[str, str] = {}
+    path = overlay.path
+    for op in ("set", "add", "remove"):
+        block = overlay.meta.get(op)
+        if block is None:
+            continue
+        if not isinstance(block, LocDict):
+            problems.add(path, overlay.meta.line_of(op), f"'{op}' must be a mapping of fields")
+            continue
+        r = FieldReader(block, path, problems, op)
+        allowed = set(SESSION_SET_FIELDS) if op == "set" else {*LIST_FIELDS, "fidelity"}
+        r.unknown(allowed)
+        for key in block:
+            if key not in allowed:
+                continue
+            if op == "set":
+                _set_field(session, key, r, changes)
+            elif key == "fidelity":
+                if op == "add":
+                    added = read_fidelity(r, required=False)
+                    for k, v in added.items():
+                        if k in session.fidelity:
+                            problems.add(path, block["fidelity"].line_of(k),
+                                         f"fidelity item '{k}' already exists", "use 'set' or a new id")
+                        session.fidelity[k] = v
+                    changes["fidelity"] = _join(changes.get("fidelity"), "+ " + ", ".join(added))
+                else:
+                    ids = r.text_list("fidelity", required=False)
+                    for k in ids:
+                        if k not in session.fidelity:
+                            problems.add(path, block.line_of("fidelity"), f"remove: no fidelity item '{k}'",
+                                         did_you_mean(k, set(session.fidelity)))
+                        session.fidelity.pop(k, None)
+                    changes["fidelity"] = _join(changes.get("fidelity"), "− " + ", ".join(ids))
+            else:
+                items = r.text_list(key, required=False)
+                current: list[str] = getattr(session, key)
+                if op == "add":
+                    setattr(session, key, current + [i for i in items if i not in current])
+                    changes[key] = _join(changes.get(key), "+ " + ", ".join(items))
+                else:
+                    for i in items:
+                        if i not in current:
+                            problems.add(path, block.line_of(key), f"remove: '{i}' is not in {key}",
+                                         did_you_mean(i, current))
+                    setattr(session, key, [c for c in current if c not in items])
+                    changes[key] = _join(changes.get(key), "− " + ", ".join(items))
+    return changes
+
+
+def _set_field(session: Session, key: str, r: FieldReader, changes: dict[str, str]) -> None:
+    before: Any = getattr(session, key)
+    if key == "agenda":
+        agenda = read_agenda(r)
+        if agenda:
+            session.agenda = agenda
+            changes["agenda"] = "replaced"
+        return
+    if key == "fidelity":
+        session.fidelity = read_fidelity(r)
+        changes["fidelity"] = "replaced"
+        return
+    if key == "minutes":
+        value = r.positive_int("minutes", None)
+        if value is not None:
+            session.minutes = value
+            changes["minutes"] = f"{before} → {value}"
+        return
+    if key == "title":
+        value = r.get("title", str, None)
+        if value:
+            session.title = value
+            changes["title"] = f"“{before}” → “{value}”"
+        return
+    items = r.text_list(key)
+    setattr(session, key, items)
+    changes[key] = "replaced" if key == "goals" else ", ".join(items)
+
+
+def _join(a: str | None, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def _overlay_page(page: Page, overlay: FileOverlay, problems: Problems) -> tuple[Page, PageReport]:
+    new = copy.deepcopy(page)
+    block = overlay.meta.get("set")
+    if isinstance(block, LocDict):
+        r = FieldReader(block, overlay.path, problems, "set")
+        r.unknown(set(PAGE_SET_FIELDS))
+        if "title" in block:
+            new.title = r.get("title", str, new.title)
+        if "summary" in block:
+            new.summary = r.get("summary", str, new.summary)
+    elif block is not None:
+        problems.add(overlay.path, overlay.meta.line_of("set"), "'set' must be a mapping of fields")
+    new.sections, changes = apply_section_ops(new.sections, overlay, problems, f"{page.kind} '{page.id}'")
+    new.origin = "adapted"
+    notes = _text(overlay.meta, "notes", overlay.path, problems)
+    new.notes = notes
+    return new, PageReport(page.kind, page.id, new.title, False, notes, changes)
+
+
+def _reject_ops(page: Page, path: Path, problems: Problems) -> None:
+    _reject_ops_sections(page.sections, getattr(page, "raw_sections", []), path, problems)
+
+
+def _reject_ops_sections(sections: list[Section], raw: list[RawSection], path: Path, problems: Problems) -> None:
+    del sections, raw, path, problems  # split_sections already rejects operations in full sources
+
+
+# --- the whole adaptations folder ------------------------------------------------
 
 def load_adaptations(folder: Path, core: Manual, problems: Problems) -> list[Manual]:
-    return []
+    """Load every adaptation under ``folder`` and resolve each on what it extends (in dependency order)."""
+    if not folder.is_dir():
+        return []
+    from .validate import validate_manual
+
+    found: dict[str, Adaptation] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        adaptation = load_adaptation(sub, problems)
+        if adaptation is not None:
+            found[adaptation.id] = adaptation
+    resolved: dict[str, Manual] = {core.id: core}
+    visiting: list[str] = []
+
+    def get(aid: str) -> Manual | None:
+        if aid in resolved:
+            return resolved[aid]
+        adaptation = found[aid]
+        if aid in visiting:
+            cycle = " → ".join([*visiting[visiting.index(aid):], aid])
+            problems.add(adaptation.path / MANIFEST, _line(adaptation.manifest, "extends"),
+                         f"adaptations extend each other in a cycle: {cycle}", "one of them must extend the core")
+            return None
+        if adaptation.extends not in found and adaptation.extends not in resolved:
+            problems.add(adaptation.path / MANIFEST, _line(adaptation.manifest, "extends"),
+                         f"extends unknown manual '{adaptation.extends}'",
+                         did_you_mean(adaptation.extends, {core.id, *found}))
+            return None
+        visiting.append(aid)
+        base = get(adaptation.extends)
+        visiting.pop()
+        if base is None:
+            return None
+        manual = resolve(base, adaptation, problems)
+        if manual is not None:
+            validate_manual(manual, problems, [core, *resolved.values()])
+        if manual is not None:
+            resolved[aid] = manual
+        return manual
+
+    out: list[Manual] = []
+    for aid in found:
+        manual = get(aid)
+        if manual is not None:
+            out.append(manual)
+    return out

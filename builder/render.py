@@ -28,7 +28,25 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.filters["anchor"] = anchor
+    env.filters["demote_headings"] = demote_headings
     return env
+
+
+def demote_headings(text: str) -> str:
+    """Turn Markdown headings into bold lines (for text shown inside a dropdown or tab)."""
+    out = []
+    fence = ""
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~", ":::")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else (fence or marker)
+        if not fence and stripped.startswith("#"):
+            title = stripped.lstrip("#").strip()
+            out.append(f"**{title}**" if title else "")
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def anchor(manual: Manual, doc: str, section_id: str) -> str:
@@ -73,31 +91,36 @@ def sections_of(page: Page) -> list[Section]:
 
 def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]) -> dict[str, str]:
     out: dict[str, str] = {}
-    base = {"manual": manual, "manuals": manuals}
-    out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**base)
+    ctx = {"manual": manual, "manuals": manuals}
+    out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**ctx)
     for page_id in manual.page_order:
         page = manual.pages[page_id]
         out[f"{manual.id}/{page_id}.md"] = env.get_template("manual/page.md.j2").render(
-            **base, page=page, doc=page_id)
+            **ctx, page=page, doc=page_id)
     for session in manual.sessions:
         out[f"{manual.id}/sessions/{session.id}.md"] = env.get_template("manual/session.md.j2").render(
-            **base, doc=f"sessions/{session.id}", **session_context(manual, session))
+            **ctx, doc=f"sessions/{session.id}", **session_context(manual, session))
     for folder, pages, kind in (("problem-areas", manual.problem_area_pages, "Problem areas"),
                                 ("techniques", manual.techniques, "Techniques")):
         ordered = ([pages[a] for a in manual.problem_areas if a in pages] if folder == "problem-areas"
                    else sorted(pages.values(), key=lambda p: p.title.lower()))
         out[f"{manual.id}/{folder}/index.md"] = env.get_template("manual/page-index.md.j2").render(
-            **base, pages=ordered, heading=kind, folder=folder)
+            **ctx, pages=ordered, heading=kind, folder=folder)
         for page in ordered:
             out[f"{manual.id}/{folder}/{page.id}.md"] = env.get_template("manual/page.md.j2").render(
-                **base, page=page, doc=f"{folder}/{page.id}")
+                **ctx, page=page, doc=f"{folder}/{page.id}")
+    if manual.report is not None:
+        base = next((m for m in manuals if m.id == manual.report.base), None)
+        if base is not None:
+            out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
+                **ctx, base=base, report=manual.report)
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
     out[f"{manual.id}/worksheets/index.md"] = env.get_template("manual/worksheet-index.md.j2").render(
-        **base, worksheets=worksheets)
+        **ctx, worksheets=worksheets)
     for ws in worksheets:
         used_in = [s for s in manual.sessions if ws.id in s.worksheets]
         out[f"{manual.id}/worksheets/{ws.id}.md"] = env.get_template("manual/worksheet.md.j2").render(
-            **base, worksheet=ws, used_in=used_in)
+            **ctx, worksheet=ws, used_in=used_in)
     return out
 
 
@@ -109,5 +132,12 @@ def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] |
     out: dict[str, str] = {"index.md": env.get_template("site/index.md.j2").render(manuals=manuals, docs=docs)}
     for manual in manuals:
         out.update(render_manual(env, manual, manuals))
+    if len(manuals) > 1:
+        phase_ids: list[str] = []
+        for m in manuals:
+            phase_ids += [p.id for p in m.phases if p.id not in phase_ids]
+        titles = {wid: ws.title for m in manuals for wid, ws in m.worksheets.items()}
+        out["matrix.md"] = env.get_template("site/matrix.md.j2").render(
+            manuals=manuals, phase_ids=phase_ids, worksheet_titles=sorted(titles.items(), key=lambda kv: kv[1]))
     out.update(extra)
     return out

@@ -67,7 +67,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
                          f"({first}-{last})", "change 'number', or 'sessions' in the manifest")
             continue
         expected_name = f"session-{s.number:02d}.md"
-        if not s.ref.path.endswith(expected_name) and getattr(s, "origin", "core") == "core":
+        if not manual.extends and not s.ref.path.endswith(expected_name):
             problems.add(s.ref.path, lines.get("number", 1),
                          f"session {s.number} should be in a file named {expected_name}")
         validate_session(manual, s, problems)
@@ -89,7 +89,7 @@ def validate_session(manual: Manual, s: Session, problems: Problems) -> None:
     ids = {sec.id for sec in s.sections}
     for required in REQUIRED_SESSION_SECTIONS:
         if required not in ids:
-            problems.add(s.ref.path, 1, f"session {s.number} has no '{required}' section",
+            problems.add(s.ref.path, s.ref.line, f"session {s.number} has no '{required}' section",
                          f"add '## Therapist tasks {{#{required}}}'")
     try:
         phase = manual.phase_of(s.number)
@@ -106,7 +106,7 @@ def validate_session(manual: Manual, s: Session, problems: Problems) -> None:
     if phase is not None and phase.id == MIDDLE_PHASE:
         for area in manual.problem_areas:
             if area not in focus:
-                problems.add(s.ref.path, 1,
+                problems.add(s.ref.path, s.ref.line,
                              f"middle-phase session {s.number} has no guidance for problem area '{area}'",
                              f"add '## ... {{#{FOCUS_PREFIX}{area}}}'")
     for technique in s.techniques:
@@ -131,18 +131,29 @@ def _targets(manual: Manual) -> dict[str, set[str]]:
     }
 
 
-def validate_links(manual: Manual, problems: Problems) -> None:
-    targets = _targets(manual)
+def validate_links(manual: Manual, problems: Problems, others: list[Manual] | None = None) -> None:
+    """Every link role resolves, in this manual or (``manual:target``) in the named one."""
+    targets = {manual.id: _targets(manual)}
+    for other in others or []:
+        targets.setdefault(other.id, _targets(other))
     everything: list[Section] = [sec for s in manual.sessions for sec in s.sections]
     for group in (manual.pages, manual.problem_area_pages, manual.techniques):
         everything += [sec for p in group.values() for sec in p.sections]
+    where = f" (in manual '{manual.id}')" if manual.extends else ""
     for sec in everything:
-        raw = RawSection(sec.id, sec.title, "", "", sec.body, sec.ref.line, body_line=sec.body_line)
-        for use in role_uses(raw):
-            known = targets[LINK_ROLES[use.role]]
-            if use.target not in known:
-                problems.add(sec.ref.path, use.line, f"{{{use.role}}} links to unknown '{use.target}'",
-                             did_you_mean(use.target, known))
+        for text, path, line in sec.spans or [(sec.body, sec.ref.path, sec.body_line or sec.ref.line + 1)]:
+            raw = RawSection(sec.id, sec.title, "", "", text, line - 1, body_line=line)
+            for use in role_uses(raw):
+                manual_id, _, target = use.target.rpartition(":")
+                group = targets.get(manual_id or manual.id)
+                if group is None:
+                    problems.add(path, use.line, f"{{{use.role}}} names unknown manual '{manual_id}'",
+                                 did_you_mean(manual_id, set(targets)))
+                    continue
+                known = group[LINK_ROLES[use.role]]
+                if target not in known:
+                    problems.add(path, use.line, f"{{{use.role}}} links to unknown '{use.target}'{where}",
+                                 did_you_mean(target, known))
 
 
 def validate_pages(manual: Manual, problems: Problems) -> None:
@@ -161,7 +172,7 @@ def validate_pages(manual: Manual, problems: Problems) -> None:
                 problems.add(page.ref.path, 1, f"problem-area page '{page.id}' has no '{required}' section")
 
 
-def validate_manual(manual: Manual, problems: Problems) -> None:
+def validate_manual(manual: Manual, problems: Problems, others: list[Manual] | None = None) -> None:
     """Check a complete manual; add every problem found to ``problems``."""
     if manual.sessions_count < 1:
         problems.add(manual.ref.path, _mline(manual, "sessions"), "the manual must have at least one session")
@@ -169,4 +180,4 @@ def validate_manual(manual: Manual, problems: Problems) -> None:
     validate_phases(manual, problems)
     validate_sessions(manual, problems)
     validate_pages(manual, problems)
-    validate_links(manual, problems)
+    validate_links(manual, problems, others)

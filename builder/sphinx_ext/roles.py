@@ -35,6 +35,8 @@ def make_role(role: str) -> Any:
         env = inliner.document.settings.env
         manual_id = env.docname.split("/")[0]
         title, target = role_target(text)
+        if ":" in target:
+            manual_id, _, target = target.rpartition(":")
         node = addnodes.pending_xref(rawtext, refdomain="std", reftype="doc",
                                      reftarget=target_doc(role, manual_id, target),
                                      refexplicit=bool(title), refwarn=True,
