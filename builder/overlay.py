@@ -423,7 +423,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
     for n in range(first, last + 1):
         if n not in by_number:
             problems.add(mpath, _line(data, "session_map"), f"session map leaves a gap: session {n} is not mapped",
-                         "add an entry {session: %d, from: N} or {session: %d, new: true}" % (n, n))
+                         f"add an entry {{session: {n}, from: N}} or {{session: {n}, new: true}}")
     for n in adaptation.dropped:
         if base.session(n) is None:
             problems.add(mpath, _line(data, "dropped"), f"dropped: {base.id} has no session {n}")

@@ -138,9 +138,8 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
         elif current is None and line.strip():
             problems.add(path, lineno, "text before the first section",
                          "start the body with '## Heading {#id}'")
-        elif line.startswith("###"):
-            if current is not None:
-                current.has_headings = True
+        elif line.startswith("###") and current is not None:
+            current.has_headings = True
         buf.append(line)
     close()
     for s in sections:

@@ -57,8 +57,7 @@ def test_landing_page_lists_phases_and_sessions(minimal: Path) -> None:
     html = build(minimal)
     page = soup(html / "core" / "index.html")
     phases = [h.get_text(strip=True).rstrip("#¶") for h in page.select("[role=main] h3")]
-    assert phases == ["Initial phase (sessions 1–1)", "Middle phase (sessions 2–3)",
-                      "Termination phase (sessions 4–4)"]
+    assert phases == ["Initial phase (session 1)", "Middle phase (sessions 2–3)", "Termination phase (session 4)"]
     cards = page.select(".ipt-session-card")
     assert len(cards) == 4
     assert "does not replace IPT training" in " ".join(page.get_text(" ").split())
