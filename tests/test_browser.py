@@ -1,0 +1,71 @@
+"""A reader in a real headless Chromium: navigate by the site's own links, and search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, serve
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site(real_site: Path) -> Iterator[str]:
+    with serve(real_site) as url:
+        yield url
+
+
+def test_landing_to_session_1_and_on_to_session_2(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/index.html")
+    page.locator("article .sd-card", has_text="Core Manual").first.click()
+    page.wait_for_url(re.compile(r"/core/index\.html$"))
+    page.locator(".ipt-session-card").first.click()
+    page.wait_for_url(re.compile(r"/core/sessions/session-01\.html$"))
+    assert "Session 1 of 16" in page.locator(".ipt-session-header").inner_text()
+    page.locator(".ipt-session-nav").get_by_role("link", name=re.compile(r"^Next: Session 2")).click()
+    page.wait_for_url(re.compile(r"/core/sessions/session-02\.html$"))
+    assert page.locator("h1").inner_text().startswith("Session 2:")
+    page.close()
+
+
+def test_search_finds_the_interpersonal_inventory(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/index.html")
+    box = page.locator("input[name=q]").first
+    box.fill("interpersonal inventory")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?q="))
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(timeout=20_000)
+    titles = " ".join(results.all_inner_texts())
+    assert results.count() >= 3
+    assert "interpersonal inventory" in titles.lower()
+    page.close()
+
+
+def test_problem_area_tabs_switch(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/core/sessions/session-06.html")
+    tabs = page.locator(".ipt-problem-area-tabs > label")
+    assert tabs.count() == 4
+    tabs.nth(1).click()
+    visible = page.locator(".ipt-problem-area-tabs > .sd-tab-content:visible")
+    assert visible.count() == 1
+    assert "dispute" in visible.inner_text().lower()
+    page.close()
