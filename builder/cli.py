@@ -117,6 +117,19 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
+    from .scaffold import ScaffoldError, new_adaptation
+
+    root = resolve_root(args)
+    try:
+        folder = new_adaptation(root, args.id, args.title, args.extends)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from exc
+    out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}); "
+             "edit adaptation.yaml, then run 'ipt-manual check'")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ipt-manual", description="Build IPT manuals from protocol sources.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -131,6 +144,11 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="build the site into _build/html")
     build.add_argument("--no-strict", action="store_true", help="do not treat Sphinx warnings as errors")
     build.set_defaults(func=cmd_build)
+    new = sub.add_parser("new-adaptation", parents=[common], help="scaffold adaptations/ID that builds at once")
+    new.add_argument("id", help="the adaptation's id: lower-case words joined by hyphens")
+    new.add_argument("--title", help="its title (default: from the id)")
+    new.add_argument("--extends", default="core", help="the manual it adapts (default: core)")
+    new.set_defaults(func=cmd_new_adaptation)
     return p
 
 

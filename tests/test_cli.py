@@ -62,3 +62,25 @@ def test_sphinx_warning_fails_build_without_publishing(minimal: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "missing-doc" in result.stderr
     assert marker.read_bytes() == before
+
+
+def test_new_adaptation_builds_at_once(minimal: Path) -> None:
+    result = run_cli("new-adaptation", "night-shift", "--project", str(minimal), "--title", "IPT for night workers")
+    assert result.returncode == 0, result.stderr
+    assert (minimal / "adaptations" / "night-shift" / "adaptation.yaml").is_file()
+    built = run_cli("build", "--project", str(minimal))
+    assert built.returncode == 0, built.stderr
+    html = minimal / "_build" / "html" / "night-shift"
+    assert (html / "sessions" / "session-04.html").is_file()
+    assert "IPT for night workers" in (html / "index.html").read_text(encoding="utf-8")
+
+
+def test_new_adaptation_never_overwrites(minimal: Path) -> None:
+    folder = minimal / "adaptations" / "mine"
+    folder.mkdir(parents=True)
+    (folder / "adaptation.yaml").write_text("id: mine\n", encoding="utf-8")
+    result = run_cli("new-adaptation", "mine", "--project", str(minimal))
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert (folder / "adaptation.yaml").read_text(encoding="utf-8") == "id: mine\n"
+    assert run_cli("new-adaptation", "Bad Id", "--project", str(minimal)).returncode == 2

@@ -1,0 +1,128 @@
+"""The real manuals, built once with warnings as errors (-W -n): structure, links, catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.project import load_project
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.slow
+PROJECT = load_project(REPO)
+MANUALS = {m.id: m for m in PROJECT.manuals}
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def words(node) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def test_real_sources_are_clean() -> None:
+    assert [p.format() for p in PROJECT.problems] == []
+
+
+def test_all_six_manuals_are_built(real_site: Path) -> None:
+    catalog = json.loads((real_site / "catalog.json").read_text(encoding="utf-8"))
+    ids = [m["id"] for m in catalog["manuals"]]
+    assert ids[0] == "core"
+    assert sorted(ids) == sorted(["core", "adolescent", "older-adult", "perinatal", "group", "brief"])
+    for manual in catalog["manuals"]:
+        assert (real_site / manual["url"]).is_file()
+        for key in ("sessions", "problem_areas", "techniques", "worksheets", "pages"):
+            for entry in manual[key]:
+                assert (real_site / entry["url"]).is_file(), entry["url"]
+
+
+def test_core_has_sixteen_sessions_in_three_phases(real_site: Path) -> None:
+    expected_phase = {n: "Initial phase" if n <= 3 else "Middle phase" if n <= 12 else "Termination phase"
+                      for n in range(1, 17)}
+    for n in range(1, 17):
+        page = soup(real_site / "core" / "sessions" / f"session-{n:02d}.html")
+        header = words(page.select_one(".ipt-session-header"))
+        assert f"Session {n} of 16" in header
+        assert expected_phase[n] in header
+        assert "50 minutes" in header and "version 1.0.0" in header
+        main = page.select_one("[role=main]")
+        headings = [h.get_text(strip=True).rstrip("#¶") for h in main.select("h2")]
+        for required in ("Goals", "Agenda", "Therapist tasks", "Techniques used", "Worksheets used",
+                         "Fidelity checklist"):
+            assert required in headings, (n, required)
+        rows = main.select("table")[0].select("tbody tr")
+        minutes = [int(r.select("td")[0].get_text(strip=True).strip("*")) for r in rows]
+        assert sum(minutes[:-1]) == minutes[-1] == 50
+        tabs = [t.get_text(strip=True) for t in main.select(".ipt-problem-area-tabs > label")]
+        if 4 <= n <= 12:
+            assert tabs == ["Grief", "Role disputes", "Role transitions", "Interpersonal deficits"]
+        nav = {a.get_text(" ", strip=True).split(":")[0] for a in main.select(".ipt-session-nav a")}
+        assert nav == ({"Next"} if n == 1 else {"← Previous"} if n == 16 else {"← Previous", "Next"})
+
+
+def test_every_internal_link_resolves(real_site: Path) -> None:
+    broken = []
+    for page in real_site.rglob("*.html"):
+        for a in soup(page).select("a[href]"):
+            href = a["href"]
+            if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+                continue
+            target, _, fragment = href.partition("#")
+            path = (page.parent / target).resolve()
+            if not path.exists():
+                broken.append(f"{page.relative_to(real_site)} → {href}")
+            elif fragment and path.suffix == ".html" and f'id="{fragment}"' not in path.read_text(encoding="utf-8"):
+                broken.append(f"{page.relative_to(real_site)} → {href} (no anchor)")
+    assert broken == []
+
+
+def test_risk_and_training_statements_are_present(real_site: Path) -> None:
+    session1 = words(soup(real_site / "core" / "sessions" / "session-01.html"))
+    assert "Local crisis and referral contacts" in session1
+    assert "suicid" in session1.lower()
+    for manual in MANUALS:
+        landing = words(soup(real_site / manual / "index.html"))
+        assert "does not replace IPT training" in landing
+        assert "Who it is not for" in landing
+
+
+@pytest.mark.parametrize("manual_id", [m for m in MANUALS if m != "core"])
+def test_differs_page_lists_every_overlay_change(real_site: Path, manual_id: str) -> None:
+    manual = MANUALS[manual_id]
+    page = soup(real_site / manual_id / "differences.html")
+    text = words(page)
+    rows = page.select("[role=main] table")[1].select("tbody tr")
+    assert len(rows) == len(manual.sessions)
+    for report in manual.report.sessions:
+        for change in report.sections:
+            assert f"Section {change.section} (" in text, (report.number, change.section)
+    for number, title in manual.report.dropped:
+        assert f"Session {number}: {title}" in text
+
+
+@pytest.mark.parametrize("manual_id", [m for m in MANUALS if m != "core"])
+def test_adapted_sections_are_marked_with_the_core_text(real_site: Path, manual_id: str) -> None:
+    manual = MANUALS[manual_id]
+    for session in manual.sessions:
+        adapted = [s for s in session.sections if s.origin == "adapted" and not s.id.startswith("focus-")]
+        if not adapted:
+            continue
+        page = soup(real_site / manual_id / "sessions" / f"{session.id}.html")
+        assert len(page.select(".ipt-core-text")) >= len(adapted), session.number
+
+
+def test_matrix_matches_the_manifests(real_site: Path) -> None:
+    page = soup(real_site / "matrix.html")
+    table = page.select("[role=main] table")[0]
+    header = [th.get_text(strip=True) for th in table.select("thead th")][1:]
+    assert header == [m.short_title for m in MANUALS.values()]
+    rows = {tr.select("td")[0].get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.select("td")[1:]]
+            for tr in table.select("tbody tr")}
+    assert [c.split(" ")[0] for c in rows["Sessions"]] == [str(len(m.sessions)) for m in MANUALS.values()]
+    assert rows["Session length"] == [f"{m.session_minutes} min" for m in MANUALS.values()]
