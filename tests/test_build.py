@@ -117,3 +117,18 @@ def test_incremental_rebuild_rewrites_only_the_changed_session(minimal: Path) ->
     assert changed == ["_build/html/core/index.html", "_build/html/core/sessions/session-03.html",
                        "_build/html/genindex.html", "_build/html/search.html", "_site/core/sessions/session-03.md"]
     assert "Tasks of session three." in (html / "core" / "sessions" / "session-03.html").read_text(encoding="utf-8")
+
+
+def test_same_sources_build_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    import shutil as _shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    sites = []
+    for name in ("first", "second"):
+        root = tmp_path / name
+        _shutil.copytree(Path(__file__).parent / "roots" / "minimal", root)
+        sites.append(build(root))
+    files = sorted(p.relative_to(sites[0]) for p in sites[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(sites[1]) for p in sites[1].rglob("*") if p.is_file())
+    different = [f for f in files if (sites[0] / f).read_bytes() != (sites[1] / f).read_bytes()]
+    assert different == []
