@@ -10,12 +10,17 @@ Schema (version 1), stable: fields are only ever added.
                   "audience": {"for": [...], "not_for": [...]},
                   "phases": [{"id", "title", "first", "last"}],
                   "sessions": [{"id", "number", "title", "phase", "minutes", "participants",
-                                "techniques", "worksheets", "origin", "url",
-                                "sections": [{"id", "title", "origin"}]}],
+                                "techniques", "worksheets", "origin", "from_sessions", "url", "packet",
+                                "sections": [{"id", "title", "origin", "operation"}]}],
                   "problem_areas": [{"id", "title", "url"}],
                   "techniques": [{"id", "title", "url"}],
                   "pages": [{"id", "title", "url"}],
-                  "worksheets": [{"id", "title", "url", "fields": [{"id", "kind", "label"}]}]}]}
+                  "worksheets": [{"id", "title", "url", "origin",
+                                  "pdf": {"a4", "letter", "a4-large", "letter-large"},
+                                  "fields": [{"id", "kind", "label"}]}],
+                  "worksheet_packs": [...], "printable_manual": [...]}]}
+
+PDF paths are relative to the site root.
 
 URLs are relative to the site root.
 """
@@ -32,8 +37,18 @@ from .model import Manual
 SCHEMA_VERSION = 1
 
 
-def manual_entry(manual: Manual, url: Callable[[str], str]) -> dict[str, Any]:
+def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], paper: str) -> dict[str, Any]:
+    from .printing import plan
+
     m = manual.id
+
+    def existing(*paths: str) -> list[str]:
+        return [p for p in paths if p in files]
+
+    def worksheet_pdfs(wid: str) -> dict[str, str]:
+        return {v.suffix: p for v in plan.WORKSHEET_VARIANTS
+                if (p := plan.worksheet_path(m, wid, v)) in files}
+
     return {
         "id": m,
         "title": manual.title,
@@ -59,6 +74,7 @@ def manual_entry(manual: Manual, url: Callable[[str], str]) -> dict[str, Any]:
                 "origin": s.origin,
                 "from_sessions": s.from_sessions,
                 "url": url(f"{m}/sessions/{s.id}"),
+                "packet": (existing(plan.packet_path(m, s.number, paper)) or [None])[0],
                 "sections": [{"id": sec.id, "title": sec.title, "origin": sec.origin,
                               "operation": sec.operation or None} for sec in s.sections],
             }
@@ -71,14 +87,19 @@ def manual_entry(manual: Manual, url: Callable[[str], str]) -> dict[str, Any]:
                        for t in sorted(manual.techniques.values(), key=lambda t: t.id)],
         "pages": [{"id": p, "title": manual.pages[p].title, "url": url(f"{m}/{p}")} for p in manual.page_order],
         "worksheets": [{"id": w.id, "title": w.title, "url": url(f"{m}/worksheets/{w.id}"),
+                        "origin": w.origin, "pdf": worksheet_pdfs(w.id),
                         "fields": [{"id": f.id, "kind": f.kind, "label": f.label} for f in w.fields]}
                        for w in sorted(manual.worksheets.values(), key=lambda w: w.id)],
+        "worksheet_packs": existing(*(plan.pack_path(m, p) for p in plan.PAPERS)),
+        "printable_manual": existing(*(plan.book_path(m, p) for p in plan.PAPERS)),
     }
 
 
-def build_catalog(manuals: list[Manual], url: Callable[[str], str]) -> dict[str, Any]:
-    return {"schema": SCHEMA_VERSION, "generator": f"ipt-manual {__version__}",
-            "manuals": [manual_entry(m, url) for m in manuals]}
+def build_catalog(manuals: list[Manual], url: Callable[[str], str], files: set[str] | None = None,
+                  paper: str = "a4") -> dict[str, Any]:
+    """The catalog; ``files`` are the printed files (paths relative to the site) that exist."""
+    return {"schema": SCHEMA_VERSION, "generator": f"ipt-manual {__version__}", "paper": paper,
+            "manuals": [manual_entry(m, url, files or set(), paper) for m in manuals]}
 
 
 def dumps(catalog: dict[str, Any]) -> str:

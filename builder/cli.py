@@ -74,11 +74,11 @@ def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Outp
     if not sys.stderr.isatty():
         nocolor()
     srcdir.mkdir(parents=True, exist_ok=True)
-    status = sys.stderr if out.verbose else None
+    status = None if out.quiet else sys.stderr
     with patch_docutils(root), docutils_namespace():
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
                      status=status, warning=sys.stderr, freshenv=False,
-                     warningiserror=strict, keep_going=True)
+                     warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0)
         if strict:
             app.config.nitpicky = True
         app.build()

@@ -27,6 +27,8 @@ class SiteConfig:
         default_factory=list,
         metadata={"help": "Local crisis and referral contacts: a list of {name, phone, notes} shown where the "
                           "protocol asks for them (risk assessment, relapse plan)."})
+    paper: str = dc.field(default="a4", metadata={
+        "help": "Default paper size for worksheet links, session packets and printable manuals: a4 or letter."})
     publish: list[str] = dc.field(
         default_factory=list,
         metadata={"help": "Ids of the manuals to publish; empty means all."})

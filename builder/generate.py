@@ -32,8 +32,11 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def sync_tree(folder: Path, pages: dict[str, str]) -> WriteReport:
-    """Make ``folder`` hold exactly ``pages``: write changed files, delete stale ones."""
+def sync_tree(folder: Path, pages: dict[str, str], keep: tuple[str, ...] = ()) -> WriteReport:
+    """Make ``folder`` hold exactly ``pages``: write changed files, delete stale ones.
+
+    Files under the sub-folders named in ``keep`` are managed elsewhere and left alone.
+    """
     report = WriteReport()
     folder.mkdir(parents=True, exist_ok=True)
     for rel in sorted(pages):
@@ -44,6 +47,8 @@ def sync_tree(folder: Path, pages: dict[str, str]) -> WriteReport:
     wanted = {Path(rel) for rel in pages}
     for path in sorted(folder.rglob("*"), reverse=True):
         rel = path.relative_to(folder)
+        if rel.parts and rel.parts[0] in keep:
+            continue
         if path.is_file() and rel not in wanted:
             path.unlink()
             report.removed.append(rel.as_posix())

@@ -89,9 +89,12 @@ def sections_of(page: Page) -> list[Section]:
     return page.sections
 
 
-def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]) -> dict[str, str]:
+def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual],
+                  paper: str = "a4") -> dict[str, str]:
+    from .printing import plan
+
     out: dict[str, str] = {}
-    ctx = {"manual": manual, "manuals": manuals}
+    ctx = {"manual": manual, "manuals": manuals, "paper": paper, "print": plan}
     out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**ctx)
     for page_id in manual.page_order:
         page = manual.pages[page_id]
@@ -124,14 +127,15 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
     return out
 
 
-def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] | None = None) -> dict[str, str]:
+def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] | None = None,
+                paper: str = "a4") -> dict[str, str]:
     """Every generated page of the site, keyed by its path inside the generated folder."""
     env = environment(root)
     extra = extra_pages or {}
     docs = [name.removesuffix(".md") for name in sorted(extra)]
     out: dict[str, str] = {"index.md": env.get_template("site/index.md.j2").render(manuals=manuals, docs=docs)}
     for manual in manuals:
-        out.update(render_manual(env, manual, manuals))
+        out.update(render_manual(env, manual, manuals, paper))
     if len(manuals) > 1:
         phase_ids: list[str] = []
         for m in manuals:

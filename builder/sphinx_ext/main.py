@@ -21,6 +21,8 @@ LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
 STATIC_DIR = Path(__file__).parent.parent / "static"
 _PROJECTS: dict[int, Project] = {}
+_PRINTS: dict[int, Any] = {}
+PREVIEWS = "_previews"
 
 
 def project_root(app: Any) -> Path:
@@ -48,18 +50,53 @@ def generate_pages(app: Any) -> None:
     manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
     project.manuals = manuals
     _PROJECTS[id(app)] = project
-    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root)))
+    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper),
+                       keep=(PREVIEWS,))
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
+    if app.builder.format == "html":
+        print_worksheets(app, root, project, settings.paper)
+
+
+def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None:
+    from ..printing.run import print_all
+
+    report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
+                       Path(app.doctreedir) / "ipt-print-cache", paper, progress=LOGGER.info)
+    for source, message in report.overflows:
+        LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
+                       type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
+    _PRINTS[id(app)] = report
 
 
 def write_catalog(app: Any, exception: Exception | None) -> None:
     """build-finished: write catalog.json next to the HTML."""
     project = _PROJECTS.pop(id(app), None)
+    prints = _PRINTS.pop(id(app), None)
     if exception is not None or project is None or app.builder.format != "html":
         return
-    catalog = build_catalog(project.manuals, lambda doc: app.builder.get_target_uri(doc))
+    settings = get_config(app.config)
+    files = set(prints.results) if prints is not None else set()
+    files |= print_books(app, project, settings.paper)
+    catalog = build_catalog(project.manuals, lambda doc: app.builder.get_target_uri(doc), files, settings.paper)
     (Path(app.outdir) / "catalog.json").write_text(dumps(catalog), encoding="utf-8")
+
+
+def print_books(app: Any, project: Project, paper: str) -> set[str]:
+    """build-finished: one printable PDF per manual, from the pages just written."""
+    from ..printing.book import build_book
+    from ..printing.plan import book_path
+
+    made = set()
+    cache = Path(app.doctreedir) / "ipt-print-cache"
+    for manual in project.manuals:
+        target = book_path(manual.id, paper)
+        result = build_book(manual, project_root(app), Path(app.outdir), cache, paper,
+                            app.builder.get_target_uri, target)
+        LOGGER.info(f"ipt: printable manual {target}: {result.pages} pages"
+                    f"{'' if result.rendered else ' (unchanged)'}")
+        made.add(target)
+    return made
 
 
 def add_static(app: Any) -> None:

@@ -50,3 +50,16 @@ def make_role(role: str) -> Any:
 def setup_roles(app: Any) -> None:
     for role in LINK_ROLES:
         app.add_role(role, make_role(role))
+    app.add_role("ipt-download", download_role)
+
+
+def download_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                  options: dict[str, Any] | None = None, content: list[str] | None = None) -> Any:
+    """``{ipt-download}`label <pdf/core/file.pdf>```: a link to a file the build writes into the site."""
+    from sphinx.util.osutil import relative_uri
+
+    env = inliner.document.settings.env
+    title, target = role_target(text)
+    uri = relative_uri(env.app.builder.get_target_uri(env.docname), target)
+    node = nodes.reference(rawtext, title or target, refuri=uri, classes=["ipt-download"])
+    return [node], []

@@ -1,0 +1,1 @@
+"""Printable output: worksheet PDFs (A4, Letter, large print), packs, session packets, whole manuals."""
