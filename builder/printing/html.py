@@ -29,5 +29,5 @@ def render_job(envs: tuple[jinja2.Environment, jinja2.Environment], job: PrintJo
     css = css_env.get_template("print/print.css.j2").render(paper=job.variant.paper, large=job.variant.large)
     return html_env.get_template("print/worksheet.html.j2").render(
         manual=job.manual, worksheets=job.worksheets, checklist=job.checklist, css=css,
-        document_title=job.title, language=language, line_mm=LINE_MM[job.variant.large],
+        document_title=job.title, language=language, line_mm=LINE_MM[job.variant.large], large=job.variant.large,
         circle_mm=CIRCLE_MM[job.variant.large])
