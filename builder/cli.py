@@ -130,6 +130,85 @@ def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def load_side(root: Path, ref: str | None, out: Output) -> tuple[list, str]:
+    """The assembled manuals at ``ref`` (the working tree when None), and a label for it."""
+    from .gitrefs import GitError, export, resolve
+
+    if ref is None:
+        project = load_project(root)
+        label = "working tree"
+    else:
+        try:
+            commit = resolve(root, ref)
+            with tempfile.TemporaryDirectory(prefix="ipt-ref-") as tmp:
+                export(root, commit, Path(tmp))
+                project = load_project(Path(tmp))
+        except GitError as exc:
+            raise UsageError(str(exc)) from exc
+        label = ref
+    if project.problems:
+        out.problems(project.problems)
+        raise SourcesBroken(f"the sources at {label} have problems; fix them first")
+    return project.manuals, label
+
+
+class SourcesBroken(Exception):
+    pass
+
+
+def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str, str]:
+    from .gitrefs import GitError, is_branch, merge_base, resolve
+
+    root = resolve_root(args)
+    base_ref = args.base
+    if args.merge_base or (args.merge_base is None and is_branch(root, args.base)):
+        try:
+            head_commit = resolve(root, args.head or "HEAD")
+            base_ref = merge_base(root, resolve(root, args.base), head_commit)
+        except GitError as exc:
+            raise UsageError(str(exc)) from exc
+        out.debug(f"comparing against the merge base of {args.base}: {base_ref[:12]}")
+    base, base_label = load_side(root, base_ref, out)
+    head, head_label = load_side(root, args.head, out)
+    if base_ref != args.base:
+        base_label = f"{args.base} (merge base {base_ref[:12]})"
+    return base, head, base_label, head_label
+
+
+def cmd_diff(args: argparse.Namespace, out: Output) -> int:
+    from .diff import diff_manuals
+    from .diff_format import FORMATS
+
+    base, head, base_label, head_label = compare_refs(args, out)
+    changes = diff_manuals(base, head)
+    text = FORMATS[args.format](changes, base_label, head_label)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        out.info(f"wrote {args.output} ({len(changes)} change(s))")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_check_version(args: argparse.Namespace, out: Output) -> int:
+    from .diff import diff_manuals
+    from .versioning import verdicts
+
+    base, head, base_label, head_label = compare_refs(args, out)
+    changes = diff_manuals(base, head)
+    results = verdicts(changes, {m.id: m.version for m in base}, {m.id: m.version for m in head})
+    failed = [v for v in results if not v.ok]
+    for v in results:
+        if v in failed:
+            print(f"FAIL {v.message()}", file=sys.stderr)
+        elif not out.quiet:
+            print(f"ok   {v.message()}", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} manual(s) need a version bump ({base_label} → {head_label}).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ipt-manual", description="Build IPT manuals from protocol sources.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -149,6 +228,20 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--title", help="its title (default: from the id)")
     new.add_argument("--extends", default="core", help="the manual it adapts (default: core)")
     new.set_defaults(func=cmd_new_adaptation)
+    refs = argparse.ArgumentParser(add_help=False)
+    refs.add_argument("base", metavar="BASE", help="git ref to compare against (a branch, tag or commit)")
+    refs.add_argument("head", metavar="HEAD", nargs="?", help="git ref to compare (default: the working tree)")
+    mb = refs.add_mutually_exclusive_group()
+    mb.add_argument("--merge-base", dest="merge_base", action="store_true", default=None,
+                    help="compare against the merge base of BASE and HEAD (default when BASE is a branch)")
+    mb.add_argument("--no-merge-base", dest="merge_base", action="store_false", help="compare against BASE itself")
+    diff = sub.add_parser("diff", parents=[common, refs], help="what changed for the protocol between two refs")
+    diff.add_argument("--format", choices=["text", "markdown", "html", "json"], default="text")
+    diff.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the terminal")
+    diff.set_defaults(func=cmd_diff)
+    cv = sub.add_parser("check-version", parents=[common, refs],
+                        help="fail when a manual changed without the version bump its changes need")
+    cv.set_defaults(func=cmd_check_version)
     return p
 
 
@@ -163,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"ipt-manual: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SourcesBroken as exc:
+        print(f"ipt-manual: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
         return 130

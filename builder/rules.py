@@ -29,16 +29,73 @@ LINK_ROLES = {
 ROLE_RE = re.compile(r"\{(?P<role>[a-z-]+)\}`(?P<body>[^`]*)`")
 ROLE_TARGET_RE = re.compile(r"^(?:(?P<text>.*?)\s*<(?P<target>[^<>]+)>|(?P<bare>[^<>]+))$")
 
-#: Markdown constructs not allowed in protocol sources.
+#: Markdown constructs not allowed in protocol sources, checked line by line.
 FORBIDDEN_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^\s*\([^)\s]+\)=\s*$"), "explicit targets `(label)=` are not allowed",
      "the builder adds anchors itself; link with the {technique}, {session}, ... roles"),
-    (re.compile(r"\{(?:glossary|term|cite|raw|include|literalinclude)\}"),
-     "this directive or role is not allowed in protocol sources",
-     "see docs/source-format.md, 'Links and special blocks'"),
-    (re.compile(r"<\s*/?\s*(?:script|iframe|form|object|embed|style|div|span|a|img)\b", re.I),
-     "raw HTML is not allowed in protocol sources", "write Markdown instead"),
+    (re.compile(r"\{\{"), "MyST substitutions '{{ ... }}' are not allowed in protocol sources",
+     "they run template code when the site is built; write the text out"),
+    (re.compile(r"^[ \t]*:(?:file|url|encoding):(?:[ \t]|$)", re.I),
+     "directive options that read a file or an address (:file:, :url:) are not allowed",
+     "write the content into the source itself"),
 ]
+
+#: Directives and roles not allowed in protocol sources (names are case-insensitive, as in
+#: docutils), with the hint shown for each.
+FORBIDDEN_DIRECTIVES: dict[str, str] = {
+    "raw": "raw output bypasses every check; write Markdown instead",
+    "include": "files are inserted at build time; write the text into the source",
+    "literalinclude": "files are inserted at build time; write the text into the source",
+    "eval-rst": "embedded reStructuredText can include files and raw HTML; write Markdown instead",
+    "restructuredtext-test": "embedded reStructuredText can include files and raw HTML; write Markdown instead",
+    "meta": "page metadata is set by the builder",
+    "glossary": "see docs/source-format.md, 'Links and special blocks'",
+    "term": "see docs/source-format.md, 'Links and special blocks'",
+    "cite": "see docs/source-format.md, 'Links and special blocks'",
+}
+FORBIDDEN_DIRECTIVE_RE = re.compile(
+    r"\{(?P<name>" + "|".join(re.escape(n) for n in FORBIDDEN_DIRECTIVES) + r")\}", re.I)
+
+# --- hostile markup (docs/source-format.md, "Links and special blocks") ------------------
+
+#: HTML elements refused even where a site allows raw HTML (``ipt_allow_raw_html``): they run
+#: code, load other pages or files, send data away, or change the whole page.
+DANGEROUS_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base",
+                  "meta", "link", "style", "portal", "template", "svg:script", "animate", "set",
+                  "handler", "listener")
+DANGEROUS_TAG_RE = re.compile(
+    r"<(?P<name>" + "|".join(re.escape(t) for t in DANGEROUS_TAGS) + r")(?=[\s/>]|\Z)", re.I)
+#: Anything a browser would read as an HTML tag, comment, declaration or processing instruction
+#: (a ``<`` then a letter, ``/``, ``!`` or ``?``). Used where raw HTML is not allowed.
+RAW_HTML_RE = re.compile(r"<(?:[a-z][a-z0-9-]*(?=[\s/>]|\Z)|/[a-z]|!|\?)", re.I)
+#: An event-handler attribute (``onerror=``), wherever it appears: text reaching the page
+#: through a role or a raw block can carry one without an HTML tag of its own.
+EVENT_HANDLER_RE = re.compile(r"(?<![\w-])(?P<name>on[a-z]+)\s*=", re.I)
+
+
+def _spaced(word: str) -> str:
+    """A word as browsers read it in a URL: tabs, newlines (and Markdown backslashes) may split it."""
+    return r"[\s\\]*".join(re.escape(c) for c in word)
+
+
+#: ``javascript:`` (and the like) anywhere, after HTML character references are decoded.
+SCRIPT_URL_RE = re.compile(r"(?<![a-z0-9])(?P<scheme>" + "|".join(_spaced(w) for w in
+                           ("javascript", "vbscript", "livescript")) + r")[\s\\]*:", re.I)
+#: ``data:`` where a URL goes: a Markdown link or image, a link definition, an autolink, an HTML
+#: attribute value, a directive argument or option, a role target.
+DATA_URL_RE = re.compile(
+    r"(?:\]\(\s*<?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?|<|=\s*[\"']?|^[ \t]*:[\w-]+:[ \t]*|\}`?[ \t]*)"
+    r"[\s\\]*(?P<scheme>" + _spaced("data") + r")[\s\\]*:", re.I | re.M)
+
+#: Where a path or address is given: Markdown links and images, link definitions, the
+#: ``{image}``/``{figure}`` directives, image options of cards, the ``{download}`` role.
+MD_LINK_RE = re.compile(r"(?P<bang>!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<dest>[^\s<>]+))")
+LINK_DEF_RE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?:<(?P<angle>[^>\n]*)>|(?P<dest>\S+))", re.M)
+IMAGE_DIRECTIVE_RE = re.compile(
+    r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{(?:image|figure)\}[ \t]*(?P<dest>[^\n]*)$", re.I | re.M)
+IMAGE_OPTION_RE = re.compile(r"^[ \t]*:(?P<option>img-top|img-bottom|img-background|target|link):[ \t]*"
+                             r"(?P<dest>[^\n]*)$", re.I | re.M)
+DOWNLOAD_ROLE_RE = re.compile(r"\{download\}`(?P<body>[^`]*)`", re.I)
 
 #: Worksheet field kinds and the keys each needs beyond id/kind/label.
 FIELD_KINDS: dict[str, dict[str, type]] = {

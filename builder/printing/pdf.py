@@ -48,7 +48,9 @@ def quiet_weasyprint() -> None:
     import logging
 
     for name in ("weasyprint", "weasyprint.progress", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.ERROR)
+        logger.propagate = name == "weasyprint"  # errors still reach the console once
 
 
 def render_pdf(html: str, base_url: str, options: dict[str, object] | None = None) -> bytes:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..model import Manual
 from .html import environments, render_job
-from .pdf import RenderResult, preview_png, produce
+from .pdf import RenderResult, preview_png, produce, quiet_weasyprint
 from .plan import PrintJob, Variant, plan_manual, preview_path
 
 Progress = Callable[[str], None]
@@ -37,6 +37,7 @@ def _produce(args: tuple[str, str, str, str]) -> RenderResult:
 def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
               default_paper: str = "a4", progress: Progress | None = None, workers: int | None = None) -> PrintReport:
     """Render every print job; reuse cached PDFs; write page-1 previews of the standard A4 sheets."""
+    quiet_weasyprint()
     envs = environments(root)
     report = PrintReport()
     for manual in manuals:
@@ -46,7 +47,8 @@ def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, c
     if progress:
         progress(f"printing {len(work)} PDF(s)…")
     if workers > 1 and len(work) > 8:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=quiet_weasyprint) as pool:
             results = list(pool.map(_produce, work, chunksize=4))
     else:
         results = [_produce(w) for w in work]

@@ -1,0 +1,77 @@
+"""Reading a project's sources at a git ref, without touching the working tree or the index."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+SOURCE_PATHS = ("manual", "adaptations", "local")
+
+
+class GitError(Exception):
+    """A git ref or repository problem, reported as one line."""
+
+
+def git(root: Path, *args: str, binary: bool = False) -> str | bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=120)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {' '.join(args)} failed")
+    return result.stdout if binary else result.stdout.decode("utf-8", "replace").strip()
+
+
+def resolve(root: Path, ref: str) -> str:
+    """The commit a ref names; a clear error for an unknown ref."""
+    if ref.startswith("-"):
+        raise GitError(f"'{ref}' is not a git ref")
+    try:
+        return str(git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"))
+    except GitError:
+        raise GitError(f"unknown git ref '{ref}'") from None
+
+
+def is_branch(root: Path, ref: str) -> bool:
+    for prefix in ("refs/heads/", "refs/remotes/"):
+        try:
+            git(root, "show-ref", "--verify", "--quiet", f"{prefix}{ref}")
+            return True
+        except GitError:
+            continue
+    return False
+
+
+def merge_base(root: Path, a: str, b: str) -> str:
+    try:
+        return str(git(root, "merge-base", a, b))
+    except GitError:
+        raise GitError(f"'{a}' and '{b}' have no common ancestor") from None
+
+
+def tree_id(root: Path, commit: str, path: str) -> str | None:
+    try:
+        return str(git(root, "rev-parse", "--verify", "--quiet", f"{commit}:{path}"))
+    except GitError:
+        return None
+
+
+def export(root: Path, commit: str, dest: Path) -> Path:
+    """Write the protocol sources of ``commit`` into ``dest`` (a fresh folder)."""
+    paths = [p for p in SOURCE_PATHS if tree_id(root, commit, p)]
+    if "manual" not in paths:
+        raise GitError(f"{commit[:12]} has no manual sources (no manual/ folder)")
+    data = git(root, "archive", "--format=tar", commit, *paths, binary=True)
+    assert isinstance(data, bytes)
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(dest, filter="data")
+    return dest
+
+
+def release_tags(root: Path) -> list[str]:
+    out = str(git(root, "tag", "--list"))
+    return [t for t in out.splitlines() if t.strip()]
