@@ -166,6 +166,9 @@ def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str
             head_commit = resolve(root, args.head or "HEAD")
             base_ref = merge_base(root, resolve(root, args.base), head_commit)
         except GitError as exc:
+            if "common ancestor" in str(exc):
+                raise UsageError(f"'{args.base}' and '{args.head or 'HEAD'}' have no common ancestor; "
+                                 "use --no-merge-base to compare them directly") from exc
             raise UsageError(str(exc)) from exc
         out.debug(f"comparing against the merge base of {args.base}: {base_ref[:12]}")
     base, base_label = load_side(root, base_ref, out)

@@ -121,16 +121,17 @@ def _session_similarity(a: Session, b: Session) -> float:
 
 
 def match_sessions(base: list[Session], head: list[Session]) -> list[tuple[Session | None, Session | None]]:
-    """Pair sessions: same number first when they are alike, then by likeness (renumbering)."""
-    pairs: list[tuple[Session | None, Session | None]] = []
+    """Pair each session with its most alike counterpart; a slight preference keeps the same number.
+
+    A session that moved keeps its identity (reported as renumbered) instead of every later
+    session appearing to change.
+    """
     free_b = {s.number: s for s in base}
     free_h = {s.number: s for s in head}
-    for n in sorted(set(free_b) & set(free_h)):
-        if _session_similarity(free_b[n], free_h[n]) >= 0.6:
-            pairs.append((free_b.pop(n), free_h.pop(n)))
-    scored = sorted(((_session_similarity(b, h), b.number, h.number) for b in free_b.values() for h in free_h.values()),
-                    reverse=True)
-    for score, nb, nh in scored:
+    scored = sorted(((_session_similarity(b, h) + (0.05 if b.number == h.number else 0.0), -abs(b.number - h.number),
+                      b.number, h.number) for b in base for h in head), reverse=True)
+    pairs: list[tuple[Session | None, Session | None]] = []
+    for score, _, nb, nh in scored:
         if score < 0.6 or nb not in free_b or nh not in free_h:
             continue
         pairs.append((free_b.pop(nb), free_h.pop(nh)))

@@ -60,9 +60,8 @@ FORBIDDEN_DIRECTIVE_RE = re.compile(
 
 #: HTML elements refused even where a site allows raw HTML (``ipt_allow_raw_html``): they run
 #: code, load other pages or files, send data away, or change the whole page.
-DANGEROUS_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base",
-                  "meta", "link", "style", "portal", "template", "svg:script", "animate", "set",
-                  "handler", "listener")
+DANGEROUS_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "form",
+                  "base", "meta", "link", "style")
 DANGEROUS_TAG_RE = re.compile(
     r"<(?P<name>" + "|".join(re.escape(t) for t in DANGEROUS_TAGS) + r")(?=[\s/>]|\Z)", re.I)
 #: Anything a browser would read as an HTML tag, comment, declaration or processing instruction

@@ -69,3 +69,17 @@ def test_problem_area_tabs_switch(browser, site: str) -> None:
     assert visible.count() == 1
     assert "dispute" in visible.inner_text().lower()
     page.close()
+
+
+def test_session_page_prints_without_navigation_and_with_every_tab(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/core/sessions/session-06.html")
+    page.emulate_media(media="print")
+    assert not page.locator(".sidebar-drawer").is_visible()
+    assert not page.locator(".ipt-session-nav").is_visible()
+    contents = page.locator(".ipt-problem-area-tabs > .sd-tab-content")
+    assert contents.count() == 4
+    assert all(contents.nth(i).is_visible() for i in range(4))
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.close()
