@@ -35,6 +35,10 @@ check: $(STAMP) ## Validate the protocol sources and lint the code
 test: $(STAMP) ## Run the full test suite
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: versions
+versions: $(STAMP) ## Build every released version side by side into _build/versions
+	@$(BIN)/ipt-manual versions
+
 .PHONY: serve
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit
 	@mkdir -p _site

@@ -212,6 +212,24 @@ def cmd_check_version(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_versions(args: argparse.Namespace, out: Output) -> int:
+    from .versions_site import VersionsError, build_versions
+
+    root = resolve_root(args)
+
+    def build_one(project: Path, outdir: Path) -> int:
+        with tempfile.TemporaryDirectory(prefix="ipt-doctrees-") as doctrees:
+            return run_sphinx(project, project / GENERATED_DIR, outdir, Path(doctrees), Output(quiet=True), True)
+
+    try:
+        target = build_versions(root, build_one, out.info)
+    except VersionsError as exc:
+        print(f"ipt-manual: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    out.info(f"versions site in {target}; open {target / 'index.html'}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ipt-manual", description="Build IPT manuals from protocol sources.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -245,6 +263,9 @@ def parser() -> argparse.ArgumentParser:
     cv = sub.add_parser("check-version", parents=[common, refs],
                         help="fail when a manual changed without the version bump its changes need")
     cv.set_defaults(func=cmd_check_version)
+    versions = sub.add_parser("versions", parents=[common],
+                              help="build every released version of every manual, plus the working tree")
+    versions.set_defaults(func=cmd_versions)
     return p
 
 

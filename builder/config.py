@@ -32,6 +32,12 @@ class SiteConfig:
     publish: list[str] = dc.field(
         default_factory=list,
         metadata={"help": "Ids of the manuals to publish; empty means all."})
+    allow_raw_html: bool = dc.field(default=False, metadata={
+        "help": "Allow plain raw HTML (such as <div> or <details>) in protocol sources. Off by default; "
+                "turn it on only if you trust everyone who writes the sources. Scripts, event handlers, "
+                "javascript: and data: URLs, frames, forms, embedded objects, <style>, <meta>, <link> "
+                "and <base> stay refused, and Sphinx's raw directive and file insertion stay disabled. "
+                "See docs/source-format.md, 'Links and special blocks'."})
 
     def contacts(self) -> list[CrisisContact]:
         return [CrisisContact(str(c.get("name", "")), str(c.get("phone", "")), str(c.get("notes", "")))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
-from .rules import ID_RE
+from .rules import ID_RE, id_hint, visible
 from .sourcefile import LocDict, LocList
 
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -67,9 +67,9 @@ class FieldReader:
             if not isinstance(item, str) or not item.strip():
                 self.problems.add(self.path, line, f"'{key}' item {i + 1} must be text, not {_describe(item)}")
                 continue
-            if ids and not ID_RE.match(item):
-                self.problems.add(self.path, line, f"'{item}' in '{key}' is not a valid id",
-                                  "use lower-case words joined by hyphens")
+            if ids and not ID_RE.match(item.strip()):
+                self.problems.add(self.path, line, f"'{visible(item)}' in '{key}' is not a valid id",
+                                  id_hint(item.strip()))
                 continue
             out.append(item.strip())
         return out
@@ -84,7 +84,7 @@ class FieldReader:
     def ident(self, key: str, required: bool = True) -> str:
         value = self.get(key, str, "", required)
         if value and not ID_RE.match(value):
-            self.problem(key, f"'{value}' is not a valid id", "use lower-case words joined by hyphens")
+            self.problem(key, f"'{visible(value)}' is not a valid id", id_hint(value))
             return ""
         return value
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import Problems
 from .fields import FieldReader, parse_range
 from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
-from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE
+from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
@@ -119,8 +119,8 @@ def read_fidelity(r: FieldReader, key: str = "fidelity", required: bool = True) 
     for k, v in raw.items():
         line = raw.line_of(k)
         if not isinstance(k, str) or not ID_RE.match(k):
-            r.problems.add(r.path, line, f"fidelity item id '{k}' is not a valid id",
-                           "use lower-case words joined by hyphens")
+            r.problems.add(r.path, line, f"fidelity item id '{visible(k)}' is not a valid id",
+                           id_hint(str(k)))
             continue
         if not isinstance(v, str) or not v.strip():
             r.problems.add(r.path, line, f"fidelity item '{k}' must be a sentence of text")
@@ -281,8 +281,8 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
     for kind, folder in PAGE_DIRS.items():
         for path in source_files(root / folder, ".md"):
             if not ID_RE.match(path.stem):
-                problems.add(path, 1, f"file name '{path.name}' is not a valid id",
-                             "name files with lower-case words joined by hyphens")
+                problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
+                             id_hint(path.stem, "name files with lower-case words joined by hyphens"))
                 continue
             page = load_page(path, kind, problems)
             if page is not None:
@@ -290,8 +290,8 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
     worksheets: dict[str, Worksheet] = {}
     for path in source_files(root / "worksheets", ".yaml"):
         if not ID_RE.match(path.stem):
-            problems.add(path, 1, f"file name '{path.name}' is not a valid id",
-                         "name files with lower-case words joined by hyphens")
+            problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
+                         id_hint(path.stem, "name files with lower-case words joined by hyphens"))
             continue
         ws = load_worksheet(path, problems)
         if ws is not None:

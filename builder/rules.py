@@ -7,9 +7,28 @@ these names; docs/source-format.md describes them for authors.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-#: Ids of manuals, sessions sections, pages, worksheets and fields.
-ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+#: Ids of manuals, sessions sections, pages, worksheets and fields (``\Z``, not ``$``: an id
+#: never ends with a newline).
+ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+
+
+def visible(value: object) -> str:
+    """``value`` as text for a message, with invisible and direction-changing characters escaped."""
+    return "".join(c if c == " " or unicodedata.category(c)[0] not in "CZ" else f"\\u{ord(c):04x}"
+                   for c in str(value))
+
+
+def id_hint(value: str, hint: str = "use lower-case words joined by hyphens") -> str:
+    """The hint for an invalid id, naming a character the author may not see (é, a zero-width space)."""
+    for char in str(value):
+        if not ("a" <= char <= "z" or "0" <= char <= "9" or char == "-"):
+            if char.isascii() and char.isprintable() and not char.isspace():
+                break
+            name = unicodedata.name(char, "a control character")
+            return f"it contains U+{ord(char):04X} ({name}); {hint} (plain ASCII letters and digits only)"
+    return hint
 
 #: A section heading: ``## Title {#id op}``.
 SECTION_HEADING_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<id>[^\s}]*)(?P<op>[^}]*)\}[ \t]*$")
@@ -70,6 +89,12 @@ RAW_HTML_RE = re.compile(r"<(?:[a-z][a-z0-9-]*(?=[\s/>]|\Z)|/[a-z]|!|\?)", re.I)
 #: An event-handler attribute (``onerror=``), wherever it appears: text reaching the page
 #: through a role or a raw block can carry one without an HTML tag of its own.
 EVENT_HANDLER_RE = re.compile(r"(?<![\w-])(?P<name>on[a-z]+)\s*=", re.I)
+#: English words that look like ``on…`` but name no event handler ("onset = 2 weeks" is prose).
+NOT_EVENT_HANDLERS = frozenset({
+    "one", "ones", "once", "only", "onto", "onset", "onsets", "onward", "onwards", "ongoing", "online",
+    "onion", "onions", "onus", "onslaught", "onboard", "onboarding", "oncology", "oncologist",
+    "onlooker", "onlookers", "onstage", "onrush", "onsite", "onscreen",
+})
 
 
 def _spaced(word: str) -> str:

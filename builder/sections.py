@@ -7,20 +7,42 @@ blocks (```` ``` ````, ``~~~``, ``:::``) do not count.
 
 from __future__ import annotations
 
+import bisect
+import html
+import re
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problems
 from .rules import (
+    DANGEROUS_TAG_RE,
+    DATA_URL_RE,
+    DOWNLOAD_ROLE_RE,
+    EVENT_HANDLER_RE,
     FENCE_RE,
+    FORBIDDEN_DIRECTIVE_RE,
+    FORBIDDEN_DIRECTIVES,
     FORBIDDEN_PATTERNS,
     ID_RE,
+    IMAGE_DIRECTIVE_RE,
+    IMAGE_OPTION_RE,
     LEVEL1_RE,
     LEVEL2_RE,
+    LINK_DEF_RE,
     LINK_ROLES,
+    MD_LINK_RE,
+    NOT_EVENT_HANDLERS,
+    RAW_HTML_RE,
     ROLE_RE,
     ROLE_TARGET_RE,
+    SCRIPT_URL_RE,
     SECTION_HEADING_RE,
+    id_hint,
+    visible,
 )
 
 
@@ -75,7 +97,7 @@ def parse_op(raw: str) -> tuple[str, str, str]:
         if op not in ("after", "before"):
             return "", "", f"unknown operation '{op}='"
         if not ID_RE.match(target):
-            return "", "", f"'{target}' is not a valid section id"
+            return "", "", f"'{visible(target)}' is not a valid section id"
         return op, target, ""
     if word not in ("replace", "append", "prepend", "remove", "add"):
         return "", "", f"unknown operation '{word}'"
@@ -83,7 +105,12 @@ def parse_op(raw: str) -> tuple[str, str, str]:
 
 
 def split_sections(body: str, body_line: int, path: Path, problems: Problems,
-                   allow_ops: bool = False) -> list[RawSection]:
+                   allow_ops: bool = False, allow_raw_html: bool | None = None) -> list[RawSection]:
+    """Split ``body`` (whose first line is line ``body_line`` of ``path``) into sections.
+
+    Every problem goes to ``problems``, including hostile markup anywhere in the body
+    (:func:`check_markup`; ``allow_raw_html=None`` follows :data:`RAW_HTML_POLICY`).
+    """
     lines = body.split("\n")
     fenced = _fences(lines)
     sections: list[RawSection] = []
@@ -118,8 +145,8 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
                 problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
                              "write '## Title {#id}'")
             if not ID_RE.match(sid):
-                problems.add(path, lineno, f"'{sid}' is not a valid section id",
-                             "use lower-case words joined by hyphens, e.g. {#sick-role}")
+                problems.add(path, lineno, f"'{visible(sid)}' is not a valid section id",
+                             id_hint(sid, "use lower-case words joined by hyphens, e.g. {#sick-role}"))
             elif sid in seen:
                 problems.add(path, lineno, f"duplicate section id '{sid}' (first used on line {seen[sid]})",
                              "section ids must be unique within a file")
@@ -142,16 +169,189 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
             current.has_headings = True
         buf.append(line)
     close()
-    for s in sections:
-        _check_text(s, path, problems)
+    check_markup(body, body_line, path, problems, allow_raw_html)
     return sections
 
 
-def _check_text(section: RawSection, path: Path, problems: Problems) -> None:
-    for offset, line in enumerate(section.body.split("\n")):
+# --- hostile and forbidden markup ------------------------------------------------
+
+#: Whether raw HTML is allowed where no explicit ``allow_raw_html`` is passed: the site setting
+#: ``ipt_allow_raw_html``. Strict (False) unless a caller sets it for one load
+#: (``with raw_html_policy(True): load_project(root)``).
+RAW_HTML_POLICY: ContextVar[bool] = ContextVar("ipt_allow_raw_html", default=False)
+
+
+@contextmanager
+def raw_html_policy(allowed: bool) -> Iterator[None]:
+    """Within the block, sources are checked as if the site set ``ipt_allow_raw_html = allowed``."""
+    token = RAW_HTML_POLICY.set(bool(allowed))
+    try:
+        yield
+    finally:
+        RAW_HTML_POLICY.reset(token)
+
+
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,10};?|#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+_MASK_ROLE_RE = re.compile(r"\{[^{}\s`]+\}`[^`]*`")
+_SCHEME_RE = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]+):", re.I)
+_NOT_PATH_SCHEMES = ("javascript", "vbscript", "livescript", "data")  # reported by their own rules
+IMAGE_HINT = "images must be files in the repository, given by a relative path without '..'"
+LINK_HINT = ("link to parts of the manual with the {technique}, {session}, ... roles, "
+             "and to the web with https:// addresses")
+DANGER_HINT = "this is refused even where a site allows raw HTML (ipt_allow_raw_html)"
+
+
+def _decode_entities(text: str) -> tuple[str, list[int] | None]:
+    """``text`` with HTML character references decoded, and the offset in ``text`` of each character."""
+    if "&" not in text:
+        return text, None
+    parts: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _ENTITY_RE.finditer(text):
+        parts.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        decoded = html.unescape(m.group())
+        parts.append(decoded)
+        where.extend([m.start()] * len(decoded))
+        pos = m.end()
+    parts.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    return "".join(parts), where
+
+
+def _mask(match: re.Match[str]) -> str:
+    return "".join("\n" if c == "\n" else " " for c in match.group())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def outside_repository(dest: str, image: bool) -> str:
+    """Why a link or image target points outside the repository ("" when it does not).
+
+    Links may go to web addresses; images must be files in the repository.  ``javascript:``
+    and ``data:`` targets are left to their own rules.
+    """
+    d = html.unescape(urllib.parse.unquote(dest.strip())).replace("\\", "/").strip()
+    d = d.split("#", 1)[0].split("?", 1)[0]
+    if not d:
+        return ""
+    m = _SCHEME_RE.match(d)
+    if m:  # two letters or more: a one-letter "scheme" is a Windows drive
+        scheme = m.group("scheme").lower()
+        if scheme in _NOT_PATH_SCHEMES:
+            return ""
+        if scheme == "file":
+            return "is a file: URL (a file on the computer that builds the site)"
+        return "is not in the repository" if image else ""
+    if d.startswith("//"):
+        return "is not in the repository" if image else ""
+    if re.match(r"^[a-z]:", d, re.I) or d.startswith(("/", "~")):
+        return "is an absolute path"
+    if ".." in d.split("/"):
+        return "leaves the repository ('..')"
+    return ""
+
+
+def _link_dest(m: re.Match[str]) -> str:
+    if m.group("angle") is not None:
+        return m.group("angle")
+    dest = m.group("dest")
+    while dest.endswith(")") and dest.count(")") > dest.count("("):
+        dest = dest[:-1]
+    return dest
+
+
+def check_markup(text: str, first_line: int, path: Path | str, problems: Problems,
+                 allow_raw_html: bool | None = None, single_line: bool = False) -> None:
+    """Report forbidden or hostile markup in ``text`` (a Markdown body, or a YAML string that a
+    template places in a page), each problem at its line.
+
+    Always refused: scripts, frames, forms, embedded objects and the other
+    :data:`~builder.rules.DANGEROUS_TAGS`, event-handler attributes, ``javascript:`` and
+    ``data:`` URLs, the directives and roles in :data:`~builder.rules.FORBIDDEN_DIRECTIVES`,
+    links and images that leave the repository.  Any other raw HTML is refused unless
+    ``allow_raw_html`` (default: :data:`RAW_HTML_POLICY`).  With ``single_line`` every problem is
+    reported at ``first_line`` (a folded YAML string).
+    """
+    if allow_raw_html is None:
+        allow_raw_html = RAW_HTML_POLICY.get()
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    reported: set[tuple[str, int]] = set()
+
+    def line_of(offset: int) -> int:
+        return first_line if single_line else first_line + bisect.bisect_right(starts, offset) - 1
+
+    def report(rule: str, offset: int, message: str, hint: str) -> None:
+        line = line_of(offset)
+        if (rule, line) not in reported:  # one problem per rule and line
+            reported.add((rule, line))
+            problems.add(path, line, message, hint)
+
+    # line by line: labels, substitutions, options that read files
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
+        line = text[start:end]
         for pattern, message, hint in FORBIDDEN_PATTERNS:
             if pattern.search(line):
-                problems.add(path, section.body_line + offset, message, hint)
+                report(message, start, message, hint)
+    for m in FORBIDDEN_DIRECTIVE_RE.finditer(text):
+        name = m.group("name").lower()
+        report("directive", m.start(), f"'{{{name}}}' is not allowed in protocol sources",
+               FORBIDDEN_DIRECTIVES[name])
+
+    # HTML: elements that are never allowed, event handlers, then any raw HTML where not allowed
+    danger_lines: set[int] = set()
+    for m in DANGEROUS_TAG_RE.finditer(text):
+        name = m.group("name").lower()
+        danger_lines.add(line_of(m.start()))
+        report("tag", m.start(), f"raw HTML is not allowed in protocol sources: <{name}> "
+               f"{'runs code' if name in ('script', 'object', 'embed', 'applet') else 'is never allowed'}",
+               f"scripts, frames, forms, embedded objects, styles and page metadata: {DANGER_HINT}")
+    for m in EVENT_HANDLER_RE.finditer(text):
+        if m.group("name").lower() in NOT_EVENT_HANDLERS:
+            continue
+        report("handler", m.start(), f"event-handler attribute '{m.group('name')}=' is not allowed "
+               "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
+    if not allow_raw_html:
+        masked = _MASK_ROLE_RE.sub(_mask, text) if "`" in text else text  # {role}`text <target>`
+        for m in RAW_HTML_RE.finditer(masked):
+            if line_of(m.start()) not in danger_lines:
+                snippet = _short(masked[m.start():m.start() + 30].split(">")[0] + ">", 30)
+                report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
+                       "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
+                       "see docs/source-format.md)")
+
+    # URLs that run code or hide content, after HTML character references are decoded
+    decoded, where = _decode_entities(text)
+    for pattern, hint in ((SCRIPT_URL_RE, "such a link runs code when clicked; " + LINK_HINT),
+                          (DATA_URL_RE, "a data: URL hides content inside the address; " + LINK_HINT)):
+        for m in pattern.finditer(decoded):
+            offset = m.start("scheme")
+            scheme = re.sub(r"[\s\\]", "", m.group("scheme")).lower()
+            report(scheme, where[offset] if where else offset,
+                   f"'{scheme}:' URLs are not allowed in protocol sources", hint)
+
+    # paths that leave the repository
+    targets: list[tuple[int, str, bool]] = []
+    for m in MD_LINK_RE.finditer(text):
+        targets.append((m.start(), _link_dest(m), bool(m.group("bang"))))
+    for m in LINK_DEF_RE.finditer(text):
+        targets.append((m.start(), _link_dest(m), False))
+    for m in IMAGE_DIRECTIVE_RE.finditer(text):
+        targets.append((m.start(), m.group("dest"), True))
+    for m in IMAGE_OPTION_RE.finditer(text):
+        targets.append((m.start(), m.group("dest"), m.group("option").lower().startswith("img")))
+    for m in DOWNLOAD_ROLE_RE.finditer(text):
+        targets.append((m.start(), role_target(m.group("body"))[1], False))
+    for offset, dest, image in targets:
+        why = outside_repository(dest, image)
+        if why:
+            what = "image" if image else "link target"
+            report("path", offset, f"{what} '{_short(dest)}' {why}", IMAGE_HINT if image else LINK_HINT)
 
 
 def role_uses(section: RawSection) -> list[RoleUse]:

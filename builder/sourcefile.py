@@ -51,7 +51,36 @@ class _Invalid(Exception):
         self.line, self.message, self.hint = line, message, hint
 
 
-def _convert(node: yaml.Node, offset: int, depth: int = 0) -> Any:
+class _Composer(yaml.SafeLoader):
+    """PyYAML's safe loader, composing no deeper than :data:`MAX_DEPTH` and refusing aliases.
+
+    Aliases (``*name``) are refused because they let a few lines expand into billions of
+    values (and a ``&a [*a]`` into a cycle); deep nesting is refused here, before PyYAML's
+    recursive composer runs out of stack.
+    """
+
+    def __init__(self, text: str, offset: int) -> None:
+        super().__init__(text)
+        self.offset, self.depth = offset, 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _Invalid(mark.line + 1 + self.offset, "YAML aliases ('*name') are not allowed in protocol sources",
+                           "write the value out in full")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                mark = self.peek_event().start_mark
+                raise _Invalid(mark.line + 1 + self.offset, f"nesting deeper than {MAX_DEPTH} levels",
+                               "flatten the structure")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _convert(node: yaml.Node, offset: int, depth: int = 0,
+             strings: list[tuple[int, bool, str]] | None = None) -> Any:
     line = node.start_mark.line + 1 + offset
     if depth > MAX_DEPTH:
         raise _Invalid(line, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
@@ -60,57 +89,105 @@ def _convert(node: yaml.Node, offset: int, depth: int = 0) -> Any:
         out.line = line
         for key_node, value_node in node.value:
             key = _convert(key_node, offset, depth + 1)
-            if isinstance(key, (dict, list)) or key is None:
+            if isinstance(key, (dict, list, set)) or key is None:
                 raise _Invalid(key_node.start_mark.line + 1 + offset, "a key must be a plain word")
             if key in out:
                 raise _Invalid(key_node.start_mark.line + 1 + offset, f"duplicate key '{key}'",
                                "each key may appear only once")
-            out[key] = _convert(value_node, offset, depth + 1)
+            out[key] = _convert(value_node, offset, depth + 1, strings)
             out.lines[key] = key_node.start_mark.line + 1 + offset
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LocList()
         seq.line = line
         for item in node.value:
-            seq.append(_convert(item, offset, depth + 1))
+            seq.append(_convert(item, offset, depth + 1, strings))
             seq.lines.append(item.start_mark.line + 1 + offset)
         return seq
-    assert isinstance(node, yaml.ScalarNode)
-    return yaml.SafeLoader.construct_object(_SCALAR_LOADER, node)  # type: ignore[arg-type]
+    if not isinstance(node, yaml.ScalarNode):  # pragma: no cover - PyYAML has no other node kind
+        raise _Invalid(line, "unexpected YAML node")
+    try:
+        value = yaml.SafeLoader.construct_object(_SCALAR_LOADER, node)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything on odd values
+        if isinstance(exc, yaml.YAMLError):
+            message = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        else:
+            shown = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+            message = f"'{shown}' is not a valid {str(node.tag).rsplit(':', 1)[-1]}"
+        raise _Invalid(line, f"malformed YAML value: {message}",
+                       "check the value on this line (quote it to make it text)") from None
+    if isinstance(value, str) and strings is not None:
+        if node.style == "|":  # a literal block keeps its lines; its text starts on the next line
+            strings.append((line + 1, False, value))
+        else:
+            strings.append((line, True, value))
+    return value
 
 
 _SCALAR_LOADER = yaml.SafeLoader("")
 
 
 def parse_yaml(text: str, path: Path, problems: Problems, offset: int = 0) -> Any:
-    """Parse YAML text; on error record a problem and return ``None``."""
+    """Parse YAML text; on error record a problem and return ``None``.
+
+    Every text value is checked like Markdown (:func:`~builder.sections.check_markup`): the
+    templates place titles, goals, labels and notes into pages.
+    """
+    from .sections import check_markup
+
+    loader: _Composer | None = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _Composer(text, offset)
+        node = loader.get_single_node()
+    except _Invalid as exc:
+        problems.add(path, exc.line, exc.message, exc.hint)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + offset
         problems.add(path, line, f"malformed YAML: {exc.problem or exc.context}",
                      "check indentation, colons and quotes on this line")
         return None
-    except yaml.YAMLError as exc:  # pragma: no cover - defensive
-        problems.add(path, 1 + offset, f"malformed YAML: {exc}")
+    except yaml.reader.ReaderError as exc:
+        line = text[: max(exc.position, 0)].count("\n") + 1 + offset
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        problems.add(path, line, f"YAML does not allow the character U+{char:04X} here",
+                     "remove the control character (or write it as an escape in a quoted string)")
         return None
-    except RecursionError:
+    except yaml.YAMLError as exc:  # pragma: no cover - defensive
+        problems.add(path, 1 + offset, f"malformed YAML: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        return None
+    except RecursionError:  # pragma: no cover - the composer stops at MAX_DEPTH first
         problems.add(path, 1 + offset, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
         return None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None
+    strings: list[tuple[int, bool, str]] = []
     try:
-        return _convert(node, offset)
+        data = _convert(node, offset, strings=strings)
     except _Invalid as exc:
         problems.add(path, exc.line, exc.message, exc.hint)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        problems.add(path, 1 + offset, f"malformed YAML value: {exc}")
-    return None
+        return None
+    except RecursionError:  # pragma: no cover - defensive
+        problems.add(path, 1 + offset, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
+        return None
+    for line, folded, value in strings:
+        check_markup(value, line, path, problems, single_line=folded)
+    return data
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 source file; normalise a byte-order mark and CRLF line endings."""
+    if problems.root is not None and path.is_symlink():
+        try:
+            path.resolve().relative_to(problems.root.resolve())
+        except (ValueError, OSError, RuntimeError):
+            problems.add(path, 1, "file is a link to somewhere outside the project",
+                         "copy the text into the repository instead of linking to it")
+            return None
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:

@@ -103,6 +103,31 @@ def add_static(app: Any) -> None:
     app.config.html_static_path.append(str(STATIC_DIR))
 
 
+def setup_source_safety(app: Any) -> None:
+    """Hostile sources: what Sphinx itself refuses, and the raw-HTML setting for the source check.
+
+    For every document, docutils' ``raw`` directive and file insertion (``include``,
+    ``literalinclude``, ``:file:``/``:url:`` options) are disabled, whatever the sources say.
+    Around :func:`generate_pages` (priority 400), the source check follows ``ipt_allow_raw_html``.
+    """
+    from ..sections import RAW_HTML_POLICY
+
+    tokens: dict[int, Any] = {}
+
+    def before(app: Any) -> None:
+        app.env.settings["raw_enabled"] = False
+        app.env.settings["file_insertion_enabled"] = False
+        tokens[id(app)] = RAW_HTML_POLICY.set(bool(get_config(app.config).allow_raw_html))
+
+    def after(app: Any) -> None:
+        token = tokens.pop(id(app), None)
+        if token is not None:
+            RAW_HTML_POLICY.reset(token)
+
+    app.connect("builder-inited", before, priority=390)
+    app.connect("builder-inited", after, priority=410)
+
+
 def setup_extension(app: Any) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
@@ -112,5 +137,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", add_static, priority=100)
     app.connect("builder-inited", generate_pages, priority=400)
     app.connect("build-finished", write_catalog)
+    setup_source_safety(app)
     app.add_css_file("ipt.css")
+    app.add_js_file("ipt-versions.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
