@@ -7,7 +7,6 @@ settings (``ipt_*``) are documented in README.md.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -41,7 +40,18 @@ html_theme_options = {
 }
 
 # --- Clinic settings (see README.md, "Clinic settings") -----------------
-ipt_clinic_name = os.environ.get("IPT_CLINIC_NAME", "")
-ipt_contact_line = ""
-ipt_crisis_contacts: list[dict[str, str]] = []
+# Replace these example values with your clinic's own before publishing.
+ipt_clinic_name = "Example Clinic"
+ipt_contact_line = "Example Clinic IPT service (replace in conf.py)"
+ipt_crisis_contacts = [
+    {"name": "Emergency services", "phone": "your local emergency number",
+     "notes": "immediate danger to life"},
+    {"name": "Example Clinic duty clinician", "phone": "replace with your duty line",
+     "notes": "example only: set ipt_crisis_contacts in conf.py"},
+]
+ipt_referral_pathways = [
+    {"name": "Urgent psychiatric assessment", "details": "replace with your local crisis team referral route"},
+]
+ipt_paper = "a4"
 ipt_publish: list[str] = []
+ipt_noindex = True

@@ -58,6 +58,15 @@ def resolve_root(args: argparse.Namespace) -> Path:
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     project = load_project(root)
+    if (root / "conf.py").is_file():
+        from .config import read_conf, validate_values
+
+        try:
+            errors = validate_values(read_conf(root), root)
+        except Exception as exc:  # noqa: BLE001 - a broken conf.py is a problem in the sources
+            errors = [f"conf.py cannot be read: {exc}"]
+        for message in errors:
+            project.problems.add(root / "conf.py", 1, message)
     if project.problems:
         out.problems(project.problems)
         return EXIT_PROBLEMS

@@ -1,15 +1,74 @@
-"""Site settings, declared once with type, default and help.
+"""Site settings for a clinic, declared once with type, default, validator and help.
 
-Each field becomes a Sphinx config value ``ipt_<name>``; read them through
-:func:`get_config` rather than ``app.config.ipt_*``.
+Each field of :class:`SiteConfig` is a Sphinx config value ``ipt_<name>`` set in
+``conf.py``.  Values are validated when Sphinx starts (and by ``ipt-manual check``);
+an unknown ``ipt_*`` name, a wrong type or a bad value stops the build with a
+message naming the setting.  Read settings through :func:`get_config`, never
+``app.config.ipt_*`` directly.  README's settings table is generated from this
+declaration (``python -m builder.config``).
 """
 
 from __future__ import annotations
 
 import dataclasses as dc
+import difflib
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PREFIX = "ipt_"
+Validator = Callable[[str, Any], list[str]]
+
+
+def _type(kind: type | tuple[type, ...], label: str) -> Validator:
+    def check(name: str, value: Any) -> list[str]:
+        if isinstance(value, bool) and kind is not bool:
+            return [f"{PREFIX}{name} must be {label}, not {value!r}"]
+        return [] if isinstance(value, kind) else [f"{PREFIX}{name} must be {label}, not {type(value).__name__}"]
+    return check
+
+
+def _one_of(*choices: str) -> Validator:
+    def check(name: str, value: Any) -> list[str]:
+        if value not in choices:
+            return [f"{PREFIX}{name} must be one of {', '.join(map(repr, choices))}, not {value!r}"]
+        return []
+    return check
+
+
+def _records(required: tuple[str, ...], optional: tuple[str, ...]) -> Validator:
+    def check(name: str, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            return [f"{PREFIX}{name} must be a list of mappings, not {type(value).__name__}"]
+        errors = []
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, dict):
+                errors.append(f"{PREFIX}{name} item {i} must be a mapping like {{'name': ...}}")
+                continue
+            for key in required:
+                if not isinstance(item.get(key), str) or not item[key].strip():
+                    errors.append(f"{PREFIX}{name} item {i} needs '{key}' (text)")
+            for key in item:
+                if key not in required + optional:
+                    errors.append(f"{PREFIX}{name} item {i}: unknown key '{key}' (known: "
+                                  f"{', '.join(required + optional)})")
+                elif not isinstance(item[key], str):
+                    errors.append(f"{PREFIX}{name} item {i}: '{key}' must be text")
+        return errors
+    return check
+
+
+def _ids(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return [f"{PREFIX}{name} must be a list of manual ids (text)"]
+    return []
+
+
+def _field(default: Any, validator: Validator, help_text: str, example: str = "") -> Any:
+    metadata = {"validator": validator, "help": help_text, "example": example}
+    if isinstance(default, list):
+        return dc.field(default_factory=lambda: list(default), metadata=metadata)
+    return dc.field(default=default, metadata=metadata)
 
 
 @dc.dataclass
@@ -20,28 +79,71 @@ class CrisisContact:
 
 
 @dc.dataclass
+class ReferralPathway:
+    name: str
+    details: str = ""
+
+
+@dc.dataclass
 class SiteConfig:
-    clinic_name: str = dc.field(default="", metadata={"help": "Your clinic's name, shown in the site title."})
-    contact_line: str = dc.field(default="", metadata={"help": "A line of contact details shown in the footer."})
-    crisis_contacts: list[dict[str, str]] = dc.field(
-        default_factory=list,
-        metadata={"help": "Local crisis and referral contacts: a list of {name, phone, notes} shown where the "
-                          "protocol asks for them (risk assessment, relapse plan)."})
-    paper: str = dc.field(default="a4", metadata={
-        "help": "Default paper size for worksheet links, session packets and printable manuals: a4 or letter."})
-    publish: list[str] = dc.field(
-        default_factory=list,
-        metadata={"help": "Ids of the manuals to publish; empty means all."})
-    allow_raw_html: bool = dc.field(default=False, metadata={
-        "help": "Allow plain raw HTML (such as <div> or <details>) in protocol sources. Off by default; "
-                "turn it on only if you trust everyone who writes the sources. Scripts, event handlers, "
-                "javascript: and data: URLs, frames, forms, embedded objects, <style>, <meta>, <link> "
-                "and <base> stay refused, and Sphinx's raw directive and file insertion stay disabled. "
-                "See docs/source-format.md, 'Links and special blocks'."})
+    clinic_name: str = _field("", _type(str, "text"), "Your clinic's name, shown in the site title and on the "
+                              "landing pages.", '"Riverside Community Mental Health"')
+    logo: str = _field("", _type(str, "text"), "Path of a logo image (PNG or SVG), relative to the project "
+                       "folder; shown in the navigation.", '"local/logo.svg"')
+    contact_line: str = _field("", _type(str, "text"), "A line of contact details shown on the landing pages.",
+                               '"IPT service: 01234 567890, ipt@example.org"')
+    crisis_contacts: list[dict[str, str]] = _field(
+        [], _records(("name",), ("phone", "notes")),
+        "Local crisis and safety contacts, shown where the protocol calls for them (risk assessment, safety "
+        "planning, the relapse plan) and printed on the ending-plan worksheet. Without any, those places show a "
+        "placeholder and the build warns.", '[{"name": "Duty clinician", "phone": "01234 567890", '
+        '"notes": "weekdays 9-5"}]')
+    referral_pathways: list[dict[str, str]] = _field(
+        [], _records(("name",), ("details",)),
+        "Local referral pathways, listed with the crisis contacts.",
+        '[{"name": "Crisis team", "details": "urgent same-day referral by phone"}]')
+    paper: str = _field("a4", _one_of("a4", "letter"), "Default paper size for worksheet links, session packets "
+                        "and the printable manuals.", '"letter"')
+    publish: list[str] = _field([], _ids, "Ids of the manuals to publish; empty publishes all.",
+                                '["core", "adolescent"]')
+    noindex: bool = _field(True, _type(bool, "True or False"), "Ask search engines not to index the site "
+                           "(a robots.txt and a noindex tag on every page), for an internal site.", "False")
+    addenda: str = _field("local", _type(str, "text"), "Folder of the clinic's local addenda (pages and "
+                          "section-level notes or overrides on any manual), relative to the project folder.",
+                          '"local"')
+    allow_raw_html: bool = _field(
+        False, _type(bool, "True or False"),
+        "Allow plain raw HTML (such as <div> or <details>) in protocol sources. Off by default; turn it on only "
+        "if you trust everyone who writes the sources. Scripts, event handlers, javascript: and data: URLs, "
+        "frames, forms, embedded objects, <style>, <meta>, <link> and <base> stay refused, and Sphinx's raw "
+        "directive and file insertion stay disabled.", "True")
 
     def contacts(self) -> list[CrisisContact]:
         return [CrisisContact(str(c.get("name", "")), str(c.get("phone", "")), str(c.get("notes", "")))
                 for c in self.crisis_contacts if isinstance(c, dict)]
+
+    def pathways(self) -> list[ReferralPathway]:
+        return [ReferralPathway(str(c.get("name", "")), str(c.get("details", "")))
+                for c in self.referral_pathways if isinstance(c, dict)]
+
+
+def validate_values(values: dict[str, Any], root: Path | None = None) -> list[str]:
+    """Every problem with the ``ipt_*`` values of a conf.py namespace, naming the setting."""
+    fields = {f.name: f for f in dc.fields(SiteConfig)}
+    errors: list[str] = []
+    for key in sorted(values):
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX):]
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
+            errors.append(f"unknown setting {key}" + (f"; did you mean {PREFIX}{close[0]}?" if close else ""))
+            continue
+        errors += fields[name].metadata["validator"](name, values[key])
+    logo = values.get(PREFIX + "logo")
+    if root is not None and isinstance(logo, str) and logo and not (root / logo).is_file():
+        errors.append(f"{PREFIX}logo: file '{logo}' does not exist (paths are relative to {root})")
+    return errors
 
 
 def declare(app: Any) -> None:
@@ -53,3 +155,23 @@ def declare(app: Any) -> None:
 def get_config(config: Any) -> SiteConfig:
     values = {f.name: getattr(config, PREFIX + f.name) for f in dc.fields(SiteConfig)}
     return SiteConfig(**values)
+
+
+def read_conf(root: Path) -> dict[str, Any]:
+    """The ``ipt_*`` values of ``root/conf.py`` (for checks outside Sphinx)."""
+    from sphinx.config import eval_config_file
+
+    return {k: v for k, v in eval_config_file(root / "conf.py", {}).items() if k.startswith(PREFIX)}
+
+
+def markdown_table() -> str:
+    """The README's table of settings, generated from this declaration."""
+    rows = ["| Setting | Default | What it does | Example |", "|---|---|---|---|"]
+    for f in dc.fields(SiteConfig):
+        default = f.default if f.default is not dc.MISSING else f.default_factory()  # type: ignore[misc]
+        rows.append(f"| `{PREFIX}{f.name}` | `{default!r}` | {f.metadata['help']} | `{f.metadata['example']}` |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_table(), end="")

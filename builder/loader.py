@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import Problems
 from .fields import FieldReader, parse_range
 from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
-from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, id_hint, visible
+from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
@@ -227,6 +227,8 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
                 fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
             elif not all(isinstance(c, str) and c.strip() for c in cols):
                 fr.problem("columns", f"table '{fid}': every column name must be text")
+        if "prefill" in options and options["prefill"] not in PREFILLS:
+            fr.problem("prefill", f"unknown prefill '{options['prefill']}'", f"known: {', '.join(PREFILLS)}")
         if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
             fr.problem("options", f"tick list '{fid}' has no options")
         if fid:

@@ -128,12 +128,14 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
 
 
 def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] | None = None,
-                paper: str = "a4") -> dict[str, str]:
+                paper: str = "a4", clinic: dict[str, str] | None = None) -> dict[str, str]:
     """Every generated page of the site, keyed by its path inside the generated folder."""
     env = environment(root)
     extra = extra_pages or {}
     docs = [name.removesuffix(".md") for name in sorted(extra)]
-    out: dict[str, str] = {"index.md": env.get_template("site/index.md.j2").render(manuals=manuals, docs=docs)}
+    clinic = clinic or {"name": "", "contact_line": ""}
+    out: dict[str, str] = {"index.md": env.get_template("site/index.md.j2").render(manuals=manuals, docs=docs,
+                                                                                   clinic=clinic)}
     for manual in manuals:
         out.update(render_manual(env, manual, manuals, paper))
     if len(manuals) > 1:

@@ -133,13 +133,16 @@ FIELD_KINDS: dict[str, dict[str, type]] = {
 }
 FIELD_OPTIONAL: dict[str, dict[str, type]] = {
     "rating": {"low": str, "high": str},
-    "lines": {},
-    "text": {},
+    "lines": {"prefill": str},
+    "text": {"prefill": str},
     "table": {},
     "ticklist": {},
     "closeness-circle": {},
     "timeline": {},
 }
+
+#: What a ``prefill`` may name: text the site fills in when printing (from its settings).
+PREFILLS = ("clinic-contacts",)
 
 #: Section every session must have.
 REQUIRED_SESSION_SECTIONS = ("tasks",)

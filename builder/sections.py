@@ -192,7 +192,9 @@ def raw_html_policy(allowed: bool) -> Iterator[None]:
 
 
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,10};?|#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
-_MASK_ROLE_RE = re.compile(r"\{[^{}\s`]+\}`[^`]*`")
+#: Roles (``{technique}`text <target>```) and inline code: text, not HTML, so masked before
+#: looking for raw HTML (the rules for dangerous markup read the text unmasked).
+_MASK_RE = re.compile(r"\{[^{}\s`]+\}`[^`]*`|`[^`\n]+`")
 _SCHEME_RE = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]+):", re.I)
 _NOT_PATH_SCHEMES = ("javascript", "vbscript", "livescript", "data")  # reported by their own rules
 IMAGE_HINT = "images must be files in the repository, given by a relative path without '..'"
@@ -317,7 +319,7 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
         report("handler", m.start(), f"event-handler attribute '{m.group('name')}=' is not allowed "
                "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
     if not allow_raw_html:
-        masked = _MASK_ROLE_RE.sub(_mask, text) if "`" in text else text  # {role}`text <target>`
+        masked = _MASK_RE.sub(_mask, text) if "`" in text else text
         for m in RAW_HTML_RE.finditer(masked):
             if line_of(m.start()) not in danger_lines:
                 snippet = _short(masked[m.start():m.start() + 30].split(">")[0] + ">", 30)

@@ -45,12 +45,25 @@ def test_session_page_anatomy(minimal: Path) -> None:
     assert len(page.select(".task-list-item input[type=checkbox]")) == 1
 
 
-def test_initial_session_has_no_tabs_and_shows_contacts_placeholder(minimal: Path) -> None:
+def test_initial_session_has_no_tabs_and_shows_the_clinic_contacts(minimal: Path) -> None:
     html = build(minimal)
     page = soup(html / "core" / "sessions" / "session-01.html")
     assert page.select(".sd-tab-set") == []
-    assert page.select_one(".ipt-clinic-contacts.ipt-placeholder") is not None
+    contacts = page.select_one(".ipt-clinic-contacts")
+    assert "Fixture crisis line: 0000 000000" in contacts.get_text(" ", strip=True).replace(" :", ":")
     assert page.select_one(".ipt-session-nav a").get_text(strip=True).startswith("Next")
+
+
+def test_without_contacts_a_placeholder_shows_and_the_build_warns(minimal: Path) -> None:
+    conf = minimal / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").split("ipt_crisis_contacts")[0], encoding="utf-8")
+    strict = run_cli("build", "--project", str(minimal))
+    assert strict.returncode == 1
+    assert "no local crisis contacts are configured" in strict.stderr
+    relaxed = run_cli("build", "--project", str(minimal), "--no-strict")
+    assert relaxed.returncode == 0, relaxed.stderr
+    page = soup(minimal / "_build" / "html" / "core" / "sessions" / "session-01.html")
+    assert page.select_one(".ipt-clinic-contacts.ipt-placeholder") is not None
 
 
 def test_landing_page_lists_phases_and_sessions(minimal: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -24,10 +25,11 @@ def environments(root: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
     return html, css
 
 
-def render_job(envs: tuple[jinja2.Environment, jinja2.Environment], job: PrintJob, language: str = "en") -> str:
+def render_job(envs: tuple[jinja2.Environment, jinja2.Environment], job: PrintJob, language: str = "en",
+               contacts: list[Any] | None = None) -> str:
     html_env, css_env = envs
     css = css_env.get_template("print/print.css.j2").render(paper=job.variant.paper, large=job.variant.large)
     return html_env.get_template("print/worksheet.html.j2").render(
         manual=job.manual, worksheets=job.worksheets, checklist=job.checklist, css=css,
         document_title=job.title, language=language, line_mm=LINE_MM[job.variant.large], large=job.variant.large,
-        circle_mm=CIRCLE_MM[job.variant.large])
+        circle_mm=CIRCLE_MM[job.variant.large], contacts=contacts or [])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..model import Manual
 from .html import environments, render_job
@@ -35,14 +36,16 @@ def _produce(args: tuple[str, str, str, str]) -> RenderResult:
 
 
 def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
-              default_paper: str = "a4", progress: Progress | None = None, workers: int | None = None) -> PrintReport:
+              default_paper: str = "a4", progress: Progress | None = None, workers: int | None = None,
+              contacts: list[Any] | None = None) -> PrintReport:
     """Render every print job; reuse cached PDFs; write page-1 previews of the standard A4 sheets."""
     quiet_weasyprint()
     envs = environments(root)
     report = PrintReport()
     for manual in manuals:
         report.jobs += plan_manual(manual, default_paper)
-    work = [(render_job(envs, job), str(outdir / job.path), str(cache), str(root)) for job in report.jobs]
+    work = [(render_job(envs, job, contacts=contacts), str(outdir / job.path), str(cache), str(root))
+            for job in report.jobs]
     workers = workers or min(os.cpu_count() or 1, 4)
     if progress:
         progress(f"printing {len(work)} PDF(s)…")

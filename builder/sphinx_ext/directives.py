@@ -28,6 +28,8 @@ class ClinicContacts(SphinxDirective):
             box["classes"].append("ipt-placeholder")
             box += nodes.paragraph(text=PLACEHOLDER)
             return [box]
+        if settings.clinic_name:
+            box += nodes.paragraph(text=f"{settings.clinic_name}:")
         items = nodes.bullet_list()
         for c in contacts:
             para = nodes.paragraph()
@@ -38,6 +40,17 @@ class ClinicContacts(SphinxDirective):
                 para += nodes.Text(f" ({c.notes})")
             items += nodes.list_item("", para)
         box += items
+        pathways = settings.pathways()
+        if pathways:
+            box += nodes.paragraph(text="Referral pathways:")
+            routes = nodes.bullet_list()
+            for p in pathways:
+                para = nodes.paragraph()
+                para += nodes.strong(text=p.name)
+                if p.details:
+                    para += nodes.Text(f": {p.details}")
+                routes += nodes.list_item("", para)
+            box += routes
         return [box]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sphinx.errors import ExtensionError
+from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 
 from .. import __version__
@@ -16,6 +16,7 @@ from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
 from .roles import setup_roles
+from .site import setup_site
 
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
@@ -47,10 +48,16 @@ def generate_pages(app: Any) -> None:
         raise ExtensionError(f"{len(project.problems)} problem(s) in the protocol sources; "
                              "run 'ipt-manual check' for the list")
     settings = get_config(app.config)
+    unknown = [m for m in settings.publish if m not in {x.id for x in project.manuals}]
+    if unknown:
+        raise ConfigError(f"conf.py: ipt_publish names unknown manual(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(m.id for m in project.manuals)}")
     manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
     project.manuals = manuals
     _PROJECTS[id(app)] = project
-    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper),
+    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper,
+                                                   {"name": settings.clinic_name,
+                                                    "contact_line": settings.contact_line}),
                        keep=(PREVIEWS,))
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
@@ -62,7 +69,8 @@ def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None
     from ..printing.run import print_all
 
     report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
-                       Path(app.doctreedir) / "ipt-print-cache", paper, progress=LOGGER.info)
+                       Path(app.doctreedir) / "ipt-print-cache", paper, progress=LOGGER.info,
+                       contacts=get_config(app.config).contacts())
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
                        type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
@@ -138,6 +146,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", generate_pages, priority=400)
     app.connect("build-finished", write_catalog)
     setup_source_safety(app)
+    setup_site(app)
     app.add_css_file("ipt.css")
     app.add_js_file("ipt-versions.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

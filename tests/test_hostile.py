@@ -1,0 +1,245 @@
+"""Hostile sources: every rule of docs/source-format.md ("Links and special blocks") rejects its
+markup with path:line, raw HTML can be allowed knowingly, and Sphinx itself refuses raw output
+and file insertion."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.errors import Problems
+from builder.project import load_project
+from builder.sections import check_markup, raw_html_policy, split_sections
+
+from .conftest import copy_project, run_cli
+
+OVERVIEW = "manual/pages/overview.md"
+PAGE = "---\ntitle: Overview\nsummary: What the fixture manual is.\n---\n\n## About {#about}\n\n{text}\n"
+LINE = 8  # the line of {text} in PAGE
+
+# (rule, malicious text placed on line 8 of the overview page, expected message start[, its line])
+BODY_CASES = [
+    ("script", "<script>alert(1)</script>", "raw HTML is not allowed in protocol sources: <script> runs code"),
+    ("script-upper-case", "Text <SCRIPT SRC=//evil.example/x.js></SCRIPT>", "raw HTML is not allowed"),
+    ("event-handler", '<img src="x.png" onerror="alert(1)">', "event-handler attribute 'onerror='"),
+    ("event-handler-svg-slash", "<svg/onload=alert(1)>", "event-handler attribute 'onload='"),
+    ("event-handler-via-role", '{octicon}`check;1em;x" onload="alert(1)`', "event-handler attribute 'onload='"),
+    ("javascript-link", "[click me](javascript:alert(1))", "'javascript:' URLs are not allowed"),
+    ("javascript-link-entities", "[click](jav&#x61;script&colon;alert(1))", "'javascript:' URLs are not allowed"),
+    ("javascript-autolink", "<javascript:alert(1)>", "'javascript:' URLs are not allowed"),
+    ("javascript-href", '<a href="  JaVa\tScRiPt:alert(1)">x</a>', "'javascript:' URLs are not allowed"),
+    ("vbscript-link", "[x](vbscript:msgbox)", "'vbscript:' URLs are not allowed"),
+    ("data-image", "![x](data:image/svg+xml;base64,PHN2Zz4=)", "'data:' URLs are not allowed"),
+    ("data-link", "[x](data:text/html,<b>hi</b>)", "'data:' URLs are not allowed"),
+    ("data-link-definition", "[ref]: data:text/html,hi", "'data:' URLs are not allowed"),
+    ("iframe", '<iframe src="https://evil.example"></iframe>', "raw HTML is not allowed in protocol sources: <iframe>"),
+    ("form", '<form action="https://evil.example"><input name=pw></form>', "raw HTML is not allowed in protocol "
+                                                                          "sources: <form>"),
+    ("object", '<object data="x.swf"></object>', "raw HTML is not allowed in protocol sources: <object>"),
+    ("embed", '<embed src="x.swf">', "raw HTML is not allowed in protocol sources: <embed>"),
+    ("style", "<style>.ipt-clinic-contacts {display: none}</style>", "raw HTML is not allowed in protocol sources: "
+                                                                   "<style>"),
+    ("meta-refresh", '<meta http-equiv="refresh" content="0; url=https://evil.example">', "raw HTML is not allowed"),
+    ("plain-raw-html", "<details><summary>More</summary>Hidden</details>", "raw HTML is not allowed"),
+    ("html-comment", "<!-- hides everything after it", "raw HTML is not allowed"),
+    ("raw-backtick-fence", "```{raw} html\n<b>x</b>\n```", "'{raw}' is not allowed in protocol sources"),
+    ("raw-colon-fence", ":::{Raw} html\n<b>x</b>\n:::", "'{raw}' is not allowed in protocol sources"),
+    ("raw-role", "Text {raw}`x`.", "'{raw}' is not allowed in protocol sources"),
+    ("include", "```{include} ../../../etc/passwd\n```", "'{include}' is not allowed in protocol sources"),
+    ("literalinclude", ":::{literalinclude} /etc/passwd\n:::", "'{literalinclude}' is not allowed"),
+    ("eval-rst", "```{eval-rst}\n.. raw:: html\n```", "'{eval-rst}' is not allowed in protocol sources"),
+    ("file-option", "```{csv-table}\n:file: /etc/passwd\n```", "directive options that read a file", LINE + 1),
+    ("substitution", "{{ env.app.config }}", "MyST substitutions '{{ ... }}' are not allowed"),
+    ("image-dotdot", "![secret](../../../../etc/secret.png)", "image '../../../../etc/secret.png' leaves the "
+                                                              "repository"),
+    ("image-dotdot-encoded", "![secret](%2e%2e/%2e%2e/x.png)", "image '%2e%2e/%2e%2e/x.png' leaves the repository"),
+    ("image-absolute", "![host](/etc/hostname)", "image '/etc/hostname' is an absolute path"),
+    ("image-windows-absolute", "![x](C:\\Users\\x.png)", "image 'C:\\Users\\x.png' is an absolute path"),
+    ("image-remote", "![pixel](https://tracker.example/p.png)", "image 'https://tracker.example/p.png' is not in "
+                                                                 "the repository"),
+    ("image-directive", "```{image} ../../x.png\n```", "image '../../x.png' leaves the repository"),
+    ("figure-directive", ":::{figure} /srv/x.png\n:::", "image '/srv/x.png' is an absolute path"),
+    ("link-dotdot", "[notes](../../../home/me/notes.txt)", "link target '../../../home/me/notes.txt' leaves"),
+    ("link-file-url", "[x](file:///etc/passwd)", "link target 'file:///etc/passwd' is a file: URL"),
+    ("download-role", "{download}`the key <../../../.ssh/id_rsa>`", "link target '../../../.ssh/id_rsa' leaves"),
+]
+
+
+@pytest.mark.parametrize("case", BODY_CASES, ids=[c[0] for c in BODY_CASES])
+def test_hostile_body_is_rejected_with_path_and_line(minimal: Path, case: tuple) -> None:
+    rule, text, expected, line = (*case, LINE) if len(case) == 3 else case
+    (minimal / OVERVIEW).write_text(PAGE.replace("{text}", text), encoding="utf-8")
+    problems = list(load_project(minimal).problems)
+    reported = [p.format() for p in problems]
+    assert any(r.startswith(f"{OVERVIEW}:{line}: {expected}") for r in reported), (
+        f"{rule}: expected {OVERVIEW}:{line}: {expected!r}; got:\n" + "\n".join(reported))
+    assert all(p.hint for p in problems if p.line == line)
+
+
+# hostile text in YAML values: the templates place titles, goals, labels and notes into pages
+YAML_CASES = [
+    ("session-title", "manual/sessions/session-01.md", "title: Fixture session 1",
+     'title: "Start <img src=x onerror=alert(1)>"', 3, "event-handler attribute 'onerror='"),
+    ("session-goal", "manual/sessions/session-01.md", "  - Goal of session 1.",
+     "  - \"Goal [x](javascript:alert(1))\"", 5, "'javascript:' URLs are not allowed"),
+    ("manifest-title", "manual/protocol.yaml", "title: Fixture core manual",
+     "title: Fixture <script>alert(1)</script>", 2, "raw HTML is not allowed in protocol sources: <script>"),
+    ("worksheet-label-block", "manual/worksheets/inventory.yaml", "for_client: ",
+     "for_client: |\n  Fill it in.\n  {{ lipsum.__globals__ }}\nx_for_client: ", 6, "MyST substitutions"),
+]
+
+
+@pytest.mark.parametrize(("case", "rel", "old", "new", "line", "expected"), YAML_CASES,
+                         ids=[c[0] for c in YAML_CASES])
+def test_hostile_yaml_value_is_rejected_with_path_and_line(minimal: Path, case: str, rel: str, old: str,
+                                                           new: str, line: int, expected: str) -> None:
+    path = minimal / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    reported = [p.format() for p in load_project(minimal).problems]
+    assert any(r.startswith(f"{rel}:{line}: {expected}") for r in reported), "\n".join(reported)
+
+
+def test_hostile_section_heading_is_rejected(tmp_path: Path) -> None:
+    problems = Problems()
+    split_sections("## Tasks <img src=x onerror=alert(1)> {#tasks}\n\nText.\n", 7, tmp_path / "a.md", problems)
+    assert [p.format().split("\n")[0] for p in problems][:1] == [
+        f"{(tmp_path / 'a.md').as_posix()}:7: event-handler attribute 'onerror=' is not allowed in protocol sources"]
+
+
+SAFE_TEXT = """\
+See {technique}`role play <clarification>` and [the IPT institute](https://example.org/ipt?a=1&b=2).
+The `<b>` tag is not needed: write **bold**. Scores below 5 (x < 5 > 3) are low; onset = 2 weeks.
+Collect data: mood and sleep. Escaped text &lt;script&gt; stays text.
+
+:::{note}
+Links to [another page](overview.md) and an image path ![chart](images/chart.png) stay inside.
+:::"""
+
+
+def test_safe_text_passes(tmp_path: Path) -> None:
+    problems = Problems()
+    check_markup(SAFE_TEXT, 1, tmp_path / "a.md", problems)
+    assert [p.format() for p in problems] == []
+
+
+@pytest.mark.parametrize("text", ["<details><summary>More</summary>Text</details>", '<div class="x">y</div>',
+                                  "<!-- a note for authors -->", "Press <kbd>Enter</kbd>."])
+def test_raw_html_can_be_allowed_knowingly(tmp_path: Path, text: str) -> None:
+    strict, allowed = Problems(), Problems()
+    check_markup(text, 1, tmp_path / "a.md", strict)
+    with raw_html_policy(True):
+        check_markup(text, 1, tmp_path / "a.md", allowed)
+    assert [p.message for p in strict][0].startswith("raw HTML is not allowed")
+    assert [p.format() for p in allowed] == []
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", '<div onclick="alert(1)">x</div>',
+                                  '<a href="javascript:alert(1)">x</a>', '<img src="data:image/png;base64,AA">',
+                                  '<iframe src="https://x.example"></iframe>', "<form></form>", "<object></object>",
+                                  "<embed src=x>", "```{raw} html\n<b>x</b>\n```", "```{include} x.md\n```"])
+def test_dangerous_markup_stays_refused_when_raw_html_is_allowed(tmp_path: Path, text: str) -> None:
+    problems = Problems()
+    check_markup(text, 1, tmp_path / "a.md", problems, allow_raw_html=True)
+    assert problems, text
+
+
+def test_the_policy_is_scoped_to_the_block(minimal: Path) -> None:
+    (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "<details>More</details>"), encoding="utf-8")
+    with raw_html_policy(True):
+        assert not load_project(minimal).problems
+    assert load_project(minimal).problems
+
+
+# --- whole builds -------------------------------------------------------------------
+
+
+def _scripts(html: Path) -> set[str]:
+    """Every script a built site loads: src attributes, and the text of inline scripts."""
+    found: set[str] = set()
+    for page in html.rglob("*.html"):
+        for tag in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("script"):
+            found.add(f"src:{tag['src'].split('?')[0]}" if tag.get("src") else f"inline:{tag.get_text().strip()}")
+    return found
+
+
+def test_build_with_allowed_content_ships_no_foreign_script(tmp_path: Path) -> None:
+    clean = copy_project("minimal", tmp_path / "clean")
+    assert run_cli("build", "--project", str(clean)).returncode == 0
+    shipped = _scripts(clean / "_build" / "html")
+    assert any(s.startswith("src:") for s in shipped)
+
+    root = copy_project("minimal", tmp_path / "allowed")
+    (root / OVERVIEW).write_text(PAGE.replace("{text}", SAFE_TEXT.replace(" ![chart](images/chart.png)", "")),
+                                 encoding="utf-8")
+    session = root / "manual" / "sessions" / "session-01.md"
+    session.write_text(session.read_text(encoding="utf-8").replace(
+        "title: Fixture session 1", 'title: "Fixture session 1: 开始 — بداية 🌱"'), encoding="utf-8")
+    result = run_cli("build", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    html = root / "_build" / "html"
+    assert _scripts(html) <= shipped
+    page = (html / "core" / "overview.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+    assert "开始 — بداية 🌱" in (html / "core" / "sessions" / "session-01.html").read_text(encoding="utf-8")
+
+
+def test_script_in_a_source_fails_the_build_and_keeps_the_site(minimal: Path) -> None:
+    assert run_cli("build", "--project", str(minimal)).returncode == 0
+    published = minimal / "_build" / "html"
+    before = {p: p.read_bytes() for p in published.rglob("*.html")}
+    (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "Hello <script>alert(document.cookie)</script>"),
+                                    encoding="utf-8")
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1
+    assert f"{OVERVIEW}:{LINE}: raw HTML is not allowed in protocol sources: <script>" in result.stderr
+    assert "the published site was not changed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p: p.read_bytes() for p in published.rglob("*.html")} == before
+    assert "alert(document.cookie)" not in "".join(b.decode("utf-8") for b in before.values())
+
+
+def test_sphinx_refuses_raw_and_include_that_bypass_the_check(minimal: Path) -> None:
+    # docs/*.md pages are not protocol sources (the check does not read them), so only Sphinx stands in the way
+    (minimal / "docs").mkdir()
+    (minimal / "docs" / "extra.md").write_text(
+        "# Extra\n\n```{raw} html\n<script>alert(1)</script>\n```\n\n```{include} /etc/hostname\n```\n",
+        encoding="utf-8")
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1
+    assert '"raw" directive disabled' in result.stderr
+    assert 'Directive "include" disabled' in result.stderr
+    assert not (minimal / "_build" / "html").exists()
+
+
+def _sphinx_build(root: Path) -> subprocess.CompletedProcess[str]:
+    """Sphinx run directly (as a clinic's own tooling might), so the ipt_allow_raw_html setting applies."""
+    (root / "_site").mkdir(exist_ok=True)
+    return subprocess.run([sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", "-c", str(root),
+                           str(root / "_site"), str(root / "_out")], capture_output=True, text=True, timeout=300)
+
+
+def test_ipt_allow_raw_html_setting_in_sphinx(minimal: Path) -> None:
+    (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "<details><summary>More</summary>Text</details>"),
+                                    encoding="utf-8")
+    strict = _sphinx_build(minimal)
+    assert strict.returncode != 0
+    assert "raw HTML is not allowed in protocol sources" in strict.stderr
+    with (minimal / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("ipt_allow_raw_html = True\n")
+    allowed = _sphinx_build(minimal)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "<details><summary>More</summary>" in (minimal / "_out" / "core" / "overview.html").read_text(
+        encoding="utf-8")
+    # the command line stays strict
+    assert run_cli("check", "--project", str(minimal)).returncode == 1
+    # and the setting never lets a script through
+    (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "<script>alert(1)</script>"), encoding="utf-8")
+    refused = _sphinx_build(minimal)
+    assert refused.returncode != 0
+    assert "<script> runs code" in refused.stderr
