@@ -155,6 +155,8 @@ class Manual:
     dropped: list[int] = field(default_factory=list)
     #: For adaptations: what the overlay changed, for the differs-from-core page and the catalog.
     report: AdaptationReport | None = None
+    #: What the clinic's local addenda changed (sessions and pages), shown as local.
+    local_report: list[SessionReport | PageReport] = field(default_factory=list)
 
     def phase_of(self, number: int) -> Phase:
         for phase in self.phases:

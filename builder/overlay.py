@@ -194,8 +194,13 @@ def scale_agenda(agenda: list[AgendaItem], minutes: int) -> list[AgendaItem]:
 
 
 def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: Problems,
-                      what: str) -> tuple[list[Section], list[SectionChange]]:
-    """Apply an overlay's section operations; returns new sections and what was done."""
+                      what: str, layer: str = "adaptation") -> tuple[list[Section], list[SectionChange]]:
+    """Apply an overlay's section operations; returns new sections and what was done.
+
+    ``layer`` is "adaptation" (changed sections become "adapted", added ones "new") or
+    "local" (a clinic's addenda: both become "local").
+    """
+    changed_origin, new_origin = ("local", "local") if layer == "local" else ("adapted", "new")
     out = [copy.copy(s) for s in sections]
     changes: list[SectionChange] = []
     rel = problems.rel(overlay.path)
@@ -220,7 +225,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
                 changes.append(SectionChange(op.id, "remove", base.title))
                 continue
             new = copy.copy(base)
-            new.origin, new.operation = "adapted", op.op
+            new.origin, new.operation = changed_origin, op.op
             new.base_title, new.base_body = base.title, base.body
             base_span = (base.body, base.ref.path, base.body_line)
             if op.op == "replace":
@@ -239,7 +244,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             problems.add(overlay.path, op.line, f"{op.op}: {what} already has a section '{op.id}'",
                          f"use '{{#{op.id} replace}}' to change it, or choose a new id")
             continue
-        section = Section(op.id, op.title, op.body, op_ref, origin="new", operation=op.op,
+        section = Section(op.id, op.title, op.body, op_ref, origin=new_origin, operation=op.op,
                           body_line=op.body_line, spans=[body_span])
         if op.op == "add":
             out.append(section)
@@ -632,7 +637,8 @@ def _join(a: str | None, b: str) -> str:
     return f"{a}; {b}" if a else b
 
 
-def _overlay_page(page: Page, overlay: FileOverlay, problems: Problems) -> tuple[Page, PageReport]:
+def _overlay_page(page: Page, overlay: FileOverlay, problems: Problems,
+                  layer: str = "adaptation") -> tuple[Page, PageReport]:
     new = copy.deepcopy(page)
     block = overlay.meta.get("set")
     if isinstance(block, LocDict):
@@ -644,8 +650,8 @@ def _overlay_page(page: Page, overlay: FileOverlay, problems: Problems) -> tuple
             new.summary = r.get("summary", str, new.summary)
     elif block is not None:
         problems.add(overlay.path, overlay.meta.line_of("set"), "'set' must be a mapping of fields")
-    new.sections, changes = apply_section_ops(new.sections, overlay, problems, f"{page.kind} '{page.id}'")
-    new.origin = "adapted"
+    new.sections, changes = apply_section_ops(new.sections, overlay, problems, f"{page.kind} '{page.id}'", layer)
+    new.origin = "local" if layer == "local" else "adapted"
     notes = _text(overlay.meta, "notes", overlay.path, problems)
     new.notes = notes
     return new, PageReport(page.kind, page.id, new.title, False, notes, changes)

@@ -18,6 +18,7 @@ from .validate import validate_manual
 CORE_DIR = "manual"
 ADAPTATIONS_DIR = "adaptations"
 GENERATED_DIR = "_site"
+LOCAL_DIR = "local"
 BUILD_DIR = "_build"
 
 
@@ -44,8 +45,11 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def load_project(root: Path) -> Project:
-    """Load, validate and assemble every manual; problems are collected, never raised."""
+def load_project(root: Path, addenda: str = LOCAL_DIR) -> Project:
+    """Load, validate and assemble every manual; problems are collected, never raised.
+
+    ``addenda`` is the folder of the clinic's local addenda, applied last to each manual.
+    """
     problems = Problems(root)
     project = Project(root, [], problems)
     core = load_manual(root / CORE_DIR, problems)
@@ -56,4 +60,11 @@ def load_project(root: Path) -> Project:
     from .overlay import load_adaptations  # local import: overlays build on the core
 
     project.manuals.extend(load_adaptations(root / ADAPTATIONS_DIR, core, problems))
+    from .addenda import apply_all
+
+    project.manuals = apply_all(project.manuals, root / addenda, problems)
+    others = list(project.manuals)
+    for manual in project.manuals:
+        if manual.local_report:
+            validate_manual(manual, problems, others)
     return project

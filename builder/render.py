@@ -117,6 +117,8 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
         if base is not None:
             out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
                 **ctx, base=base, report=manual.report)
+    if manual.local_report:
+        out[f"{manual.id}/local-changes.md"] = env.get_template("manual/local.md.j2").render(**ctx)
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
     out[f"{manual.id}/worksheets/index.md"] = env.get_template("manual/worksheet-index.md.j2").render(
         **ctx, worksheets=worksheets)

@@ -40,7 +40,7 @@ def extra_pages(root: Path) -> dict[str, str]:
 def generate_pages(app: Any) -> None:
     """builder-inited: load and validate the sources, then write the pages Sphinx will read."""
     root = project_root(app)
-    project = load_project(root)
+    project = load_project(root, get_config(app.config).addenda)
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
                        type=WARNING_TYPE, subtype="source", location=f"{root / problem.path}:{problem.line}")

@@ -1,0 +1,91 @@
+"""A clinic's local addenda: the last layer, kept in its own folder, shown as local everywhere."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from builder.project import load_project
+
+from .conftest import run_cli
+from .test_diff import edit, git
+from .test_overlay import FIXTURES, with_teen
+
+
+def with_addenda(tmp_path: Path) -> Path:
+    root = with_teen(tmp_path)
+    shutil.copytree(FIXTURES / "addenda", root / "local")
+    return root
+
+
+def test_addenda_are_applied_last_and_marked_local(tmp_path: Path) -> None:
+    root = with_addenda(tmp_path)
+    project = load_project(root)
+    assert [p.format() for p in project.problems] == []
+    core, teen = project.manual("core"), project.manual("teen")
+    s1 = core.session(1)
+    assert [s.id for s in s1.sections][:2] == ["tasks", "local-routes"]
+    assert s1.section("risk").origin == "local" and s1.section("risk").body.endswith("cares for anyone.")
+    assert s1.section("risk").base_body == "Check risk.\n\n```{clinic-contacts}\n```"
+    assert core.pages["room-bookings"].origin == "local" and core.page_order[-1] == "room-bookings"
+    assert teen.session(1).section("tasks").body == "Our own teen tasks."
+    assert teen.session(1).section("tasks").origin == "local"
+    # the teen adaptation inherits core's protocol text, not core's local addenda
+    assert teen.session(1).section("local-routes") is None
+
+
+def test_upgrading_the_protocol_keeps_the_addenda(tmp_path: Path) -> None:
+    root = with_addenda(tmp_path)
+    # a protocol upgrade replaces manual/ and adaptations/ wholesale; local/ is untouched
+    shutil.rmtree(root / "manual" / "sessions")
+    shutil.copytree(Path(__file__).parent / "roots" / "minimal" / "manual" / "sessions", root / "manual" / "sessions")
+    edit(root / "manual" / "sessions" / "session-01.md", "Check risk.", "Check risk carefully.")
+    core = load_project(root).manual("core")
+    assert core.session(1).section("risk").body.startswith("Check risk carefully.")
+    assert core.session(1).section("risk").body.endswith("cares for anyone.")
+
+
+def test_addendum_targeting_a_missing_section(tmp_path: Path) -> None:
+    root = with_addenda(tmp_path)
+    (root / "local" / "core" / "sessions" / "session-02.md").write_text("## {#taks append}\n\nMore.\n",
+                                                                        encoding="utf-8")
+    (root / "local" / "adolescents").mkdir()
+    problems = [p.format() for p in load_project(root).problems]
+    assert any(p.startswith("local/core/sessions/session-02.md:1: append: core session 2 has no section 'taks'")
+               for p in problems), problems
+    assert any("hint: did you mean 'tasks'?" in p for p in problems)
+    assert any("local addenda folder 'adolescents' names no manual" in p for p in problems)
+
+
+def test_site_shows_local_changes_as_local(tmp_path: Path) -> None:
+    root = with_addenda(tmp_path)
+    result = run_cli("build", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    html = root / "_build" / "html"
+    page = BeautifulSoup((html / "core" / "sessions" / "session-01.html").read_text(encoding="utf-8"), "html.parser")
+    text = " ".join(page.get_text(" ").split())
+    assert "Changed locally by this clinic" in text and "Local addition by this clinic" in text
+    assert "Protocol text" in text
+    local = (html / "core" / "local-changes.html").read_text(encoding="utf-8")
+    assert "local-routes" in local and "room-bookings" in local.lower() or "Booking a therapy room" in local
+    differences = (html / "teen" / "differences.html").read_text(encoding="utf-8")
+    assert "Local changes" in differences
+    catalog = json.loads((html / "catalog.json").read_text(encoding="utf-8"))
+    core = next(m for m in catalog["manuals"] if m["id"] == "core")
+    assert {s["id"]: s["origin"] for s in core["sessions"][0]["sections"]}["local-routes"] == "local"
+
+
+def test_diff_reports_local_changes_as_local(tmp_path: Path) -> None:
+    root = with_teen(tmp_path)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "x")
+    shutil.copytree(FIXTURES / "addenda", root / "local")
+    result = run_cli("diff", "--project", str(root), "--format", "json", "HEAD")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    local = [c for c in changes if c["section"] in ("risk", "local-routes", "tasks")]
+    assert local and all(c["local"] for c in local)
