@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
-from .rules import ID_RE, id_hint, visible
+from .rules import DEFAULT_NUMBER_LIMIT, ID_RE, NUMBER_LIMITS, id_hint, visible
 from .sourcefile import LocDict, LocList
 
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -41,9 +41,14 @@ class FieldReader:
         if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
             value, ok = str(value), True
         if not ok:
-            self.problem(key, f"'{key}' must be {_TYPE_NAMES.get(kind, kind.__name__)}, "
-                              f"not {_describe(value)}")
+            self.problem(key, f"'{key}' must be {_type_name(kind)}, not {_describe(value)}")
             return default
+        if kind is int:
+            limit = NUMBER_LIMITS.get(key, DEFAULT_NUMBER_LIMIT)
+            if value > limit:
+                self.problem(key, f"'{key}' must be at most {limit}, not {value}",
+                             "see docs/source-format.md for what this number means")
+                return default
         if kind is str:
             value = value.strip()
             if required and not value:
@@ -95,6 +100,11 @@ class FieldReader:
                 close = _closest(str(key), allowed)
                 hint = f"did you mean '{close}'?" if close else "remove it"
                 self.problem(key, f"{self.what}: unknown field '{key}'", hint)
+
+
+def _type_name(kind: type) -> str:
+    """How a message names a type (``LocDict`` is "a mapping", as ``dict``)."""
+    return next((_TYPE_NAMES[k] for k in kind.__mro__ if k in _TYPE_NAMES), kind.__name__)
 
 
 def _describe(value: Any) -> str:

@@ -213,7 +213,7 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
             continue
         options: dict[str, object] = {}
         for key, typ in FIELD_KINDS.get(kind, {}).items():
-            value = fr.get(key, typ, None)
+            value = fr.positive_int(key, None) if typ is int else fr.get(key, typ, None)
             if value is not None:
                 options[key] = value
         for key, typ in FIELD_OPTIONAL.get(kind, {}).items():

@@ -158,3 +158,11 @@ SECTION_OPS = ("replace", "append", "prepend", "remove", "add", "after", "before
 
 #: Largest source file the loader reads (bytes).
 MAX_SOURCE_BYTES = 2_000_000
+#: Deepest nesting of fenced blocks (directives inside directives) in a body: MyST parses each
+#: level recursively, and a few hundred levels crash the Sphinx build.
+MAX_FENCE_DEPTH = 10
+#: Largest value of whole-number fields, by key (a typo such as ``sessions: 100000000`` would
+#: otherwise make the checks and the printed worksheets loop for minutes); others: DEFAULT_NUMBER_LIMIT.
+NUMBER_LIMITS = {"sessions": 100, "number": 100, "session": 100, "first_session": 1, "minutes": 600,
+                 "session_minutes": 600, "rows": 100, "lines": 100, "rings": 10, "marks": 100}
+DEFAULT_NUMBER_LIMIT = 10_000

@@ -34,6 +34,7 @@ from .rules import (
     LEVEL2_RE,
     LINK_DEF_RE,
     LINK_ROLES,
+    MAX_FENCE_DEPTH,
     MD_LINK_RE,
     NOT_EVENT_HANDLERS,
     RAW_HTML_RE,
@@ -65,23 +66,36 @@ class RoleUse:
     line: int
 
 
-def _fences(lines: list[str]) -> list[bool]:
-    """For each line, whether it is inside (or is) a fenced block."""
+def _fences(lines: list[str]) -> tuple[list[bool], int | None]:
+    """For each line, whether it is inside (or is) a fenced block; and the first line index where
+    fenced blocks nest deeper than :data:`~builder.rules.MAX_FENCE_DEPTH` (or ``None``).
+
+    As in markdown-it, a block ends at the first line that closes it (same character, at least as
+    long, nothing after it), whatever it contains; inside a code block (a backtick or tilde fence
+    that is not a ``{directive}``) nothing else opens.
+    """
     inside: list[bool] = []
-    stack: list[str] = []
-    for line in lines:
+    stack: list[tuple[str, bool]] = []  # (fence, is a code block)
+    too_deep: int | None = None
+    for index, line in enumerate(lines):
         m = FENCE_RE.match(line)
         if m:
             fence = m.group("fence")
             rest = line.strip()[len(fence):].strip()
-            if stack and fence[0] == stack[-1][0] and len(fence) >= len(stack[-1]) and not rest:
-                stack.pop()
-            else:
-                stack.append(fence)
+            closes = None
+            if not rest:
+                closes = next((i for i, (f, _) in enumerate(stack) if f[0] == fence[0] and len(fence) >= len(f)),
+                              None)
+            if closes is not None:
+                del stack[closes:]
+            elif not stack or not stack[-1][1]:
+                stack.append((fence, fence[0] != ":" and not rest.startswith("{")))
+                if len(stack) > MAX_FENCE_DEPTH and too_deep is None:
+                    too_deep = index
             inside.append(True)
             continue
         inside.append(bool(stack))
-    return inside
+    return inside, too_deep
 
 
 def parse_op(raw: str) -> tuple[str, str, str]:
@@ -112,7 +126,10 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
     (:func:`check_markup`; ``allow_raw_html=None`` follows :data:`RAW_HTML_POLICY`).
     """
     lines = body.split("\n")
-    fenced = _fences(lines)
+    fenced, too_deep = _fences(lines)
+    if too_deep is not None:
+        problems.add(path, body_line + too_deep, f"blocks nested deeper than {MAX_FENCE_DEPTH} levels",
+                     f"flatten the structure (at most {MAX_FENCE_DEPTH} blocks inside one another)")
     sections: list[RawSection] = []
     current: RawSection | None = None
     buf: list[str] = []
@@ -322,7 +339,9 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
         masked = _MASK_RE.sub(_mask, text) if "`" in text else text
         for m in RAW_HTML_RE.finditer(masked):
             if line_of(m.start()) not in danger_lines:
-                snippet = _short(masked[m.start():m.start() + 30].split(">")[0] + ">", 30)
+                end = masked.find(">", m.start(), m.start() + 40)
+                snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…",
+                                 40)
                 report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
                        "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
                        "see docs/source-format.md)")

@@ -7,6 +7,8 @@ can point at the exact line.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from .errors import Problems
 from .rules import MAX_SOURCE_BYTES
 
 MAX_DEPTH = 20
+#: Control characters no text source contains (tab, line feed and form feed are fine).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class LocDict(dict):  # type: ignore[type-arg]
@@ -185,7 +189,9 @@ def read_text(path: Path, problems: Problems) -> str | None:
         try:
             path.resolve().relative_to(problems.root.resolve())
         except (ValueError, OSError, RuntimeError):
-            problems.add(path, 1, "file is a link to somewhere outside the project",
+            # the link's own path (Problems.rel would follow the link out of the project)
+            shown = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(problems.root))).as_posix()
+            problems.add(shown, 1, "file is a link to somewhere outside the project",
                          "copy the text into the repository instead of linking to it")
             return None
     try:
@@ -208,6 +214,12 @@ def read_text(path: Path, problems: Problems) -> str | None:
                      "save the file as UTF-8")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL_RE.search(text)
+    if bad:
+        problems.add(path, text.count("\n", 0, bad.start()) + 1,
+                     f"the text contains the control character U+{ord(bad.group()):04X}",
+                     "the file may be damaged or not a text file; remove the character")
+        return None
     if not text.strip():
         problems.add(path, 1, "file is empty", "write the content, or delete the file")
         return None

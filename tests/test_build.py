@@ -42,7 +42,7 @@ def test_session_page_anatomy(minimal: Path) -> None:
                      "Next: Session 3, Fixture session 3 →": "session-03.html"}
     assert page.select_one("a[href='../techniques/clarification.html']") is not None
     assert page.select_one("a[href='../worksheets/inventory.html']") is not None
-    assert len(page.select(".task-list-item input[type=checkbox]")) == 1
+    assert [li.get_text(strip=True) for li in page.select(".ipt-fidelity li")] == ["Opened session 2."]
 
 
 def test_initial_session_has_no_tabs_and_shows_the_clinic_contacts(minimal: Path) -> None:

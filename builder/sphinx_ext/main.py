@@ -136,9 +136,24 @@ def setup_source_safety(app: Any) -> None:
     app.connect("builder-inited", after, priority=410)
 
 
+def builder_fingerprint() -> str:
+    """Changes whenever the builder's code, static files or templates change, so Sphinx rebuilds every page."""
+    import hashlib
+
+    package = Path(__file__).parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*package.rglob("*.py"), *package.rglob("static/*"),
+                        *(package.parent / "_templates").rglob("*")]):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def setup_extension(app: Any) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
+    app.add_config_value("ipt_builder_fingerprint", builder_fingerprint(), "html")
     declare(app)
     setup_roles(app)
     setup_directives(app)

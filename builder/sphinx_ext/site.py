@@ -45,6 +45,24 @@ def page_metatags(app: Any, pagename: str, templatename: str, context: dict[str,
     context["metatags"] = context.get("metatags", "") + "\n".join(tags) + "\n"
 
 
+def accessible_markup(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """html-page-context (after the theme's): small fixes the theme and Sphinx leave to us.
+
+    Navigation captions get the heading level ARIA requires; wide tables, which scroll
+    sideways, become focusable named regions so keyboard users can scroll them.
+    """
+    for key, value in list(context.items()):
+        if not isinstance(value, str):
+            continue
+        if 'class="caption" role="heading"' in value:
+            value = value.replace('class="caption" role="heading"', 'class="caption" role="heading" aria-level="2"')
+        if key == "body" and '<div class="table-wrapper' in value:
+            value = value.replace('<div class="table-wrapper',
+                                  '<div tabindex="0" role="region" aria-label="Table (scrolls sideways)" '
+                                  'class="table-wrapper')
+        context[key] = value
+
+
 def write_robots(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -68,4 +86,5 @@ def setup_site(app: Any) -> None:
     app.connect("config-inited", validate_settings, priority=300)
     app.connect("builder-inited", warn_without_contacts, priority=350)
     app.connect("html-page-context", page_metatags)
+    app.connect("html-page-context", accessible_markup, priority=900)
     app.connect("build-finished", write_robots)
