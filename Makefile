@@ -39,6 +39,10 @@ test: $(STAMP) ## Run the full test suite
 versions: $(STAMP) ## Build every released version side by side into _build/versions
 	@$(BIN)/ipt-manual versions
 
+.PHONY: bench
+bench: $(STAMP) ## Print speed figures: PDFs cold/warm, diff, versions site cached/cold
+	@$(BIN)/python -m builder.bench
+
 .PHONY: serve
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit
 	@mkdir -p _site

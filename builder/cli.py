@@ -63,7 +63,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
         try:
             errors = validate_values(read_conf(root), root)
-        except Exception as exc:  # noqa: BLE001 - a broken conf.py is a problem in the sources
+        except Exception as exc:
             errors = [f"conf.py cannot be read: {exc}"]
         for message in errors:
             project.problems.add(root / "conf.py", 1, message)
@@ -105,12 +105,31 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         return EXIT_PROBLEMS
     build = root / BUILD_DIR
     staging = build / ".staging"
+    from .lock import build_lock, remove_own_temporaries
+
+    try:
+        with build_lock(build, out.info):
+            return _build_locked(args, out, root, project, build, staging, started)
+    finally:
+        remove_own_temporaries(root / GENERATED_DIR, build)
+
+
+def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, build: Path,  # type: ignore[no-untyped-def]
+                  staging: Path, started: float) -> int:
+    import shutil
+
+    marker = staging / ".complete"
+    if staging.exists() and not marker.exists():
+        out.info("the last build did not finish; rebuilding everything")
+        shutil.rmtree(staging, ignore_errors=True)
+    marker.unlink(missing_ok=True)
     out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
     from sphinx.errors import SphinxError
 
     try:
         code = run_sphinx(root, root / GENERATED_DIR, staging / "html", staging / "doctrees", out,
                           not args.no_strict)
+        marker.write_text("finished\n", encoding="utf-8")  # Sphinx ran to the end, whatever it found
     except SphinxError as exc:
         if getattr(exc, "orig_exc", None) is not None:
             raise
@@ -278,7 +297,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
+    signal.signal(signal.SIGTERM, _sigterm)
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

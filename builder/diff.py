@@ -67,7 +67,8 @@ def _list_change(ctx: _Ctx, before: list[str], after: list[str], what: str, impa
     added = [x for x in after if x not in before]
     removed = [x for x in before if x not in after]
     if added or removed:
-        parts = ([f"added {', '.join(added)}"] if added else []) + ([f"removed {', '.join(removed)}"] if removed else [])
+        parts = [f"added {', '.join(added)}"] if added else []
+        parts += [f"removed {', '.join(removed)}"] if removed else []
         ctx.add("changed", impact, f"{what}: {'; '.join(parts)}", before=before, after=after, **where)
 
 

@@ -30,7 +30,8 @@ def id_hint(value: str, hint: str = "use lower-case words joined by hyphens") ->
             return f"it contains U+{ord(char):04X} ({name}); {hint} (plain ASCII letters and digits only)"
     return hint
 
-#: A section heading: ``## Title {#id op}``.
+#: A section heading: ``## Title {#id op}`` (the definition; builder.sections.section_heading
+#: matches it without backtracking).
 SECTION_HEADING_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<id>[^\s}]*)(?P<op>[^}]*)\}[ \t]*$")
 #: Any level-2 heading (to catch ones without an id).
 LEVEL2_RE = re.compile(r"^##[ \t]")
@@ -46,6 +47,8 @@ LINK_ROLES = {
     "page": "pages",
 }
 ROLE_RE = re.compile(r"\{(?P<role>[a-z-]+)\}`(?P<body>[^`]*)`")
+#: The text of a link role: ``text <target>`` or ``target`` (the definition;
+#: builder.sections.split_role_body matches it without backtracking).
 ROLE_TARGET_RE = re.compile(r"^(?:(?P<text>.*?)\s*<(?P<target>[^<>]+)>|(?P<bare>[^<>]+))$")
 
 #: Markdown constructs not allowed in protocol sources, checked line by line.
@@ -108,13 +111,14 @@ SCRIPT_URL_RE = re.compile(r"(?<![a-z0-9])(?P<scheme>" + "|".join(_spaced(w) for
 #: ``data:`` where a URL goes: a Markdown link or image, a link definition, an autolink, an HTML
 #: attribute value, a directive argument or option, a role target.
 DATA_URL_RE = re.compile(
-    r"(?:\]\(\s*<?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?|<|=\s*[\"']?|^[ \t]*:[\w-]+:[ \t]*|\}`?[ \t]*)"
-    r"[\s\\]*(?P<scheme>" + _spaced("data") + r")[\s\\]*:", re.I | re.M)
+    r"(?:\]\(|^[ \t]{0,3}\[[^\]\n]+\]:|<|=|^[ \t]*:[\w-]+:|\}`?)"
+    r"[\s\\\"'<]*(?P<scheme>" + _spaced("data") + r")[\s\\]*:", re.I | re.M)
 
 #: Where a path or address is given: Markdown links and images, link definitions, the
 #: ``{image}``/``{figure}`` directives, image options of cards, the ``{download}`` role.
-MD_LINK_RE = re.compile(r"(?P<bang>!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<dest>[^\s<>]+))")
-LINK_DEF_RE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?:<(?P<angle>[^>\n]*)>|(?P<dest>\S+))", re.M)
+MD_LINK_RE = re.compile(r"(?P<bang>!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]"
+                        r"\(\s*(?:<(?P<angle>[^<>\n]*)>|(?P<dest>[^\s<>]+))")
+LINK_DEF_RE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?:<(?P<angle>[^<>\n]*)>|(?P<dest>\S+))", re.M)
 IMAGE_DIRECTIVE_RE = re.compile(
     r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{(?:image|figure)\}[ \t]*(?P<dest>[^\n]*)$", re.I | re.M)
 IMAGE_OPTION_RE = re.compile(r"^[ \t]*:(?P<option>img-top|img-bottom|img-background|target|link):[ \t]*"

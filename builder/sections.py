@@ -39,9 +39,7 @@ from .rules import (
     NOT_EVENT_HANDLERS,
     RAW_HTML_RE,
     ROLE_RE,
-    ROLE_TARGET_RE,
     SCRIPT_URL_RE,
-    SECTION_HEADING_RE,
     id_hint,
     visible,
 )
@@ -98,6 +96,25 @@ def _fences(lines: list[str]) -> tuple[list[bool], int | None]:
     return inside, too_deep
 
 
+_ID_PART_RE = re.compile(r"[^\s}]*")
+
+
+def section_heading(line: str) -> tuple[str, str, str] | None:
+    """``## Title {#id op}`` → (title, id, op text), as :data:`~builder.rules.SECTION_HEADING_RE`
+    matches it, in linear time (the regex backtracks for minutes on a long line full of ``{#``)."""
+    if not LEVEL2_RE.match(line):
+        return None
+    end = line.rstrip(" \t")
+    if not end.endswith("}"):
+        return None
+    start = end.find("{#", end.rfind("}", 0, len(end) - 1) + 1)
+    if start < 0:
+        return None
+    block = end[start + 2:-1]
+    sid = _ID_PART_RE.match(block).group()  # type: ignore[union-attr]
+    return end[2:start].strip(), sid, block[len(sid):]
+
+
 def parse_op(raw: str) -> tuple[str, str, str]:
     """Parse the text after the id: ``replace`` / ``after=tasks`` → (op, target, error)."""
     words = raw.split()
@@ -149,12 +166,12 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
         if fenced[i]:
             buf.append(line)
             continue
-        m = SECTION_HEADING_RE.match(line)
-        if m:
+        heading = section_heading(line)
+        if heading:
             close()
             buf = []
-            sid, title = m.group("id"), m.group("title").strip()
-            op, target, err = parse_op(m.group("op"))
+            title, sid, raw_op = heading
+            op, target, err = parse_op(raw_op)
             if err:
                 problems.add(path, lineno, err,
                              "operations: replace, append, prepend, remove, add, after=ID, before=ID")
@@ -375,6 +392,25 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
             report("path", offset, f"{what} '{_short(dest)}' {why}", IMAGE_HINT if image else LINK_HINT)
 
 
+def split_role_body(body: str) -> tuple[str, str, str] | None:
+    """A role's text, as :data:`~builder.rules.ROLE_TARGET_RE` matches ``body.strip()``:
+    ``text <target>`` → (text, target, ""), ``target`` → ("", "", target), else ``None``.
+
+    Linear time: the regex backtracks for minutes on a long role body of spaces then ``<``.
+    """
+    s = body.strip()
+    if s.endswith(">"):
+        k = s.rfind("<")
+        target = s[k + 1:-1] if k >= 0 else ""
+        text = s[:k].rstrip() if k >= 0 else ""
+        if target and ">" not in target and "\n" not in text:
+            return text, target, ""
+        return None
+    if s and "<" not in s and ">" not in s:
+        return "", "", s
+    return None
+
+
 def role_uses(section: RawSection) -> list[RoleUse]:
     """Every link role used in a section, with its line."""
     uses: list[RoleUse] = []
@@ -382,17 +418,17 @@ def role_uses(section: RawSection) -> list[RoleUse]:
         for m in ROLE_RE.finditer(line):
             if m.group("role") not in LINK_ROLES:
                 continue
-            t = ROLE_TARGET_RE.match(m.group("body").strip())
-            target = (t.group("target") or t.group("bare") or "").strip() if t else ""
+            t = split_role_body(m.group("body"))
+            target = (t[1] or t[2]).strip() if t else ""
             uses.append(RoleUse(m.group("role"), target, (section.body_line or section.line + 1) + offset))
     return uses
 
 
 def role_target(body: str) -> tuple[str, str]:
     """``text <target>`` → (text, target); ``target`` → ("", target)."""
-    t = ROLE_TARGET_RE.match(body.strip())
+    t = split_role_body(body)
     if not t:
         return "", body.strip()
-    if t.group("target"):
-        return (t.group("text") or "").strip(), t.group("target").strip()
-    return "", (t.group("bare") or "").strip()
+    if t[1]:
+        return t[0].strip(), t[1].strip()
+    return "", t[2].strip()

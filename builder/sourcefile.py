@@ -112,7 +112,7 @@ def _convert(node: yaml.Node, offset: int, depth: int = 0,
         raise _Invalid(line, "unexpected YAML node")
     try:
         value = yaml.SafeLoader.construct_object(_SCALAR_LOADER, node)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything on odd values
+    except Exception as exc:
         if isinstance(exc, yaml.YAMLError):
             message = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         else:

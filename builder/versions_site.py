@@ -219,7 +219,8 @@ def _landing(index: dict[str, dict[str, object]]) -> str:
             links.append(f"<a href='{html.escape(v['path'])}{html.escape(manual)}/index.html'>{label}</a>")
         aliases = " ".join(f"<a href='{manual}/{a}/index.html'>{a}</a>" for a in ("latest", "stable") if info[a])
         aliases += f" · <a href='{manual}/changelog.html'>changelog</a>"
-        rows.append(f"<tr><th scope='row'>{html.escape(manual)}</th><td>{' · '.join(links)}</td><td>{aliases}</td></tr>")
+        rows.append(f"<tr><th scope='row'>{html.escape(manual)}</th><td>{' · '.join(links)}</td>"
+                    f"<td>{aliases}</td></tr>")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>IPT manuals: all versions</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
@@ -276,7 +277,8 @@ def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]]) -> 
         sections.append(f"<section><h2>{esc(label)}</h2>"
                         + (f"<div class='notes'><p>{esc(notes)}</p></div>" if notes else "") + inner + "</section>")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Changelog: {esc(manual)}</title><meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>Changelog: {esc(manual)}</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
             "del{background:#fdd;color:#700}ins{background:#dfd;color:#050;text-decoration:none}"
             ".impact{font-size:.8em;padding:.1em .4em;border:1px solid #888;border-radius:.3em}"

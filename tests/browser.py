@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -38,3 +38,16 @@ def serve(directory: Path) -> Iterator[str]:
 
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
+
+
+def wait_for_search(page: object, timeout: float = 30.0) -> str:
+    """Wait until Sphinx's search has finished (polled from Python: the site's CSP forbids eval)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = page.locator("#search-progress").inner_text()  # type: ignore[attr-defined]
+        if "found" in text.lower() or "finished" in text.lower():
+            return text
+        time.sleep(0.2)
+    raise AssertionError("the search did not finish")

@@ -70,7 +70,7 @@ def test_site_shows_local_changes_as_local(tmp_path: Path) -> None:
     assert "Changed locally by this clinic" in text and "Local addition by this clinic" in text
     assert "Protocol text" in text
     local = (html / "core" / "local-changes.html").read_text(encoding="utf-8")
-    assert "local-routes" in local and "room-bookings" in local.lower() or "Booking a therapy room" in local
+    assert ("local-routes" in local and "room-bookings" in local.lower()) or "Booking a therapy room" in local
     differences = (html / "teen" / "differences.html").read_text(encoding="utf-8")
     assert "Local changes" in differences
     catalog = json.loads((html / "catalog.json").read_text(encoding="utf-8"))

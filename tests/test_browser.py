@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, serve
+from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, serve, wait_for_search
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
@@ -51,8 +51,8 @@ def test_search_finds_the_interpersonal_inventory(browser, site: str) -> None:
     box.fill("interpersonal inventory")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search\.html\?q="))
+    wait_for_search(page)
     results = page.locator("#search-results ul.search li")
-    results.first.wait_for(timeout=20_000)
     titles = " ".join(results.all_inner_texts())
     assert results.count() >= 3
     assert "interpersonal inventory" in titles.lower()

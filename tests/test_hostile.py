@@ -135,7 +135,7 @@ def test_raw_html_can_be_allowed_knowingly(tmp_path: Path, text: str) -> None:
     check_markup(text, 1, tmp_path / "a.md", strict)
     with raw_html_policy(True):
         check_markup(text, 1, tmp_path / "a.md", allowed)
-    assert [p.message for p in strict][0].startswith("raw HTML is not allowed")
+    assert next(p.message for p in strict).startswith("raw HTML is not allowed")
     assert [p.format() for p in allowed] == []
 
 

@@ -90,7 +90,7 @@ def test_pack_packet_and_names(printed) -> None:
 
 
 def test_cache_makes_a_warm_run_render_nothing(printed) -> None:
-    out, report = printed
+    out, _ = printed
     before = {p: p.read_bytes() for p in (out / "site").rglob("*.pdf")}
     again = print_all([CORE], REPO, out / "site", out / "previews", out / "cache", "a4")
     assert again.rendered == 0
