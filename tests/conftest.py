@@ -48,3 +48,25 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--project", str(root))
     assert result.returncode == 0, result.stderr
     return root / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(real_site: Path):  # type: ignore[no-untyped-def]
+    """The real site served on loopback."""
+    from .browser import serve
+
+    with serve(real_site) as url:
+        yield url

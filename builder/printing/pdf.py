@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..generate import write_if_changed
 
 #: Options that change the output; part of the cache key.
 RENDER_OPTIONS = {"pdf_forms": True, "pdf_tags": True}
@@ -60,19 +61,6 @@ def render_pdf(html: str, base_url: str, options: dict[str, object] | None = Non
     opts = dict(RENDER_OPTIONS if options is None else options)
     document = HTML(string=html, base_url=base_url).render(**opts)
     return document.write_pdf(**opts)
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return True
 
 
 def produce(html: str, target: Path, cache: Path, base_url: str,
