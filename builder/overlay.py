@@ -493,8 +493,9 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 session.sections, section_changes = apply_section_ops(session.sections, overlay, problems, what)
                 session.ref = SourceRef(problems.rel(path), 1)
                 session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}  # type: ignore[attr-defined]
-                if "agenda" in overlay.meta.get("set", {}):
-                    session.lines["agenda"] = overlay.meta["set"].line_of("agenda")  # type: ignore[attr-defined]
+                set_block = overlay.meta.get("set")
+                if isinstance(set_block, LocDict) and "agenda" in set_block:
+                    session.lines["agenda"] = set_block.line_of("agenda")  # type: ignore[attr-defined]
                 if changes or section_changes:
                     session.origin = "adapted"
         session.sections = [s for s in session.sections
@@ -557,9 +558,9 @@ def _apply_front_matter(session: Session, overlay: FileOverlay, problems: Proble
     changes: dict[str, str] = {}
     path = overlay.path
     for op in ("set", "add", "remove"):
-        block = overlay.meta.get(op)
-        if block is None:
+        if op not in overlay.meta:
             continue
+        block = overlay.meta.get(op)
         if not isinstance(block, LocDict):
             problems.add(path, overlay.meta.line_of(op), f"'{op}' must be a mapping of fields")
             continue

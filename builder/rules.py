@@ -30,6 +30,7 @@ def id_hint(value: str, hint: str = "use lower-case words joined by hyphens") ->
             return f"it contains U+{ord(char):04X} ({name}); {hint} (plain ASCII letters and digits only)"
     return hint
 
+
 #: A section heading: ``## Title {#id op}`` (the definition; builder.sections.section_heading
 #: matches it without backtracking).
 SECTION_HEADING_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<id>[^\s}]*)(?P<op>[^}]*)\}[ \t]*$")

@@ -112,7 +112,7 @@ def _convert(node: yaml.Node, offset: int, depth: int = 0,
         raise _Invalid(line, "unexpected YAML node")
     try:
         value = yaml.SafeLoader.construct_object(_SCALAR_LOADER, node)  # type: ignore[arg-type]
-    except Exception as exc:
+    except Exception as exc:  # PyYAML's constructors raise anything on odd values (e.g. !!timestamp x)
         if isinstance(exc, yaml.YAMLError):
             message = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         else:
@@ -120,6 +120,9 @@ def _convert(node: yaml.Node, offset: int, depth: int = 0,
             message = f"'{shown}' is not a valid {str(node.tag).rsplit(':', 1)[-1]}"
         raise _Invalid(line, f"malformed YAML value: {message}",
                        "check the value on this line (quote it to make it text)") from None
+    finally:  # the shared constructor would otherwise keep every node it has seen, forever
+        _SCALAR_LOADER.constructed_objects.clear()
+        _SCALAR_LOADER.recursive_objects.clear()
     if isinstance(value, str) and strings is not None:
         if node.style == "|":  # a literal block keeps its lines; its text starts on the next line
             strings.append((line + 1, False, value))

@@ -208,10 +208,6 @@ def test_code_block_ends_at_its_own_fence(tmp_path: Path) -> None:
     assert not problems
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, AttributeError),
-                   reason="KNOWN BUG in builder/overlay.py resolve(): `\"agenda\" in overlay.meta.get(\"set\", {})` "
-                          "raises when an overlay's 'set' is not a mapping (null, a number, text with 'agenda'); "
-                          "fix: check isinstance(overlay.meta.get('set'), LocDict) first (found by tests/test_fuzz.py)")
 @pytest.mark.parametrize("value", ["", "5", "no agenda here"])
 def test_overlay_with_a_set_that_is_not_a_mapping_is_reported(tmp_path: Path, value: str) -> None:
     root = with_teen(tmp_path)

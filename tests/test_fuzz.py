@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.errors import Problems
@@ -76,25 +76,7 @@ def replaced(path: Path, data: bytes) -> Iterator[None]:
             path.write_bytes(original)
 
 
-def known_overlay_bug(rel: str, data: bytes) -> bool:
-    """KNOWN BUG, builder/overlay.py resolve(): an overlay session whose ``set`` is not a mapping
-    (null, a number, a list, or text containing "agenda") raises TypeError or AttributeError
-    (tests/test_broken.py, test_overlay_with_a_set_that_is_not_a_mapping_is_reported, an xfail). Such inputs
-    are skipped here until it is fixed; then delete this function."""
-    if not rel.startswith("adaptations/teen/sessions/"):
-        return False
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if not text.startswith("---\n"):
-        return False
-    try:
-        meta = yaml.safe_load(text[4:].partition("\n---")[0])
-    except Exception:  # not YAML: the loader reports it
-        return False
-    return isinstance(meta, dict) and "set" in meta and not isinstance(meta["set"], dict)
-
-
 def assert_reported_sanely(root: Path, data: bytes, rel: str) -> None:
-    assume(not known_overlay_bug(rel, data))
     with replaced(root / rel, data):
         loaded = load_project(root)  # must not raise
     for problem in loaded.problems:
