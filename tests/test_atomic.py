@@ -70,7 +70,14 @@ def test_two_builds_at_once(minimal: Path) -> None:
 
 
 def test_read_only_commands_write_nothing(minimal: Path) -> None:
+    from .test_diff import git
+
+    git(minimal, "init", "-q", "-b", "main")
+    git(minimal, "add", "-A")
+    git(minimal, "commit", "-qm", "x")
     before = sorted(p.relative_to(minimal).as_posix() for p in minimal.rglob("*"))
     assert run_cli("check", "--project", str(minimal)).returncode == 0
+    assert run_cli("diff", "--project", str(minimal), "HEAD").returncode == 0
+    assert run_cli("check-version", "--project", str(minimal), "HEAD").returncode == 0
     after = sorted(p.relative_to(minimal).as_posix() for p in minimal.rglob("*") if "__pycache__" not in p.parts)
     assert after == [p for p in before if "__pycache__" not in p]

@@ -19,7 +19,11 @@ from builder.project import load_project
 from .browser import CHROMIUM, chromium_available
 from .conftest import REPO, run_cli
 
-CORE = load_project(REPO).manual("core")
+PROJECT = load_project(REPO)
+CORE = PROJECT.manual("core")
+#: Worksheets that adaptations add, with their manual.
+OWN_SHEETS = [(m, w) for m in PROJECT.manuals if m.extends for w in sorted(m.worksheets)
+              if m.worksheets[w].origin == "new"]
 PAPER_PT = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -73,6 +77,38 @@ def test_worksheet_pdf(printed, ws: str, variant: Variant) -> None:
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert str(root["/Lang"]).startswith("en")
     assert worksheet.title in reader.metadata.title
+
+
+@pytest.mark.parametrize(("manual", "ws"), OWN_SHEETS, ids=[f"{m.id}-{w}" for m, w in OWN_SHEETS])
+def test_adaptation_worksheets_fit_and_carry_their_manual(tmp_path: Path, manual, ws: str) -> None:
+    from builder.printing.pdf import render_pdf
+
+    envs = environments(REPO)
+    for job in plan_manual(manual, "a4"):
+        if job.kind != "worksheet" or job.worksheets[0].id != ws:
+            continue
+        data = render_pdf(render_job(envs, job), str(REPO))
+        reader = PdfReader(io.BytesIO(data))
+        if not job.variant.large:
+            assert len(reader.pages) == 1, job.path
+        text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+        assert f"{manual.short_title} · version {manual.version} · worksheet {ws}" in text
+
+
+def test_printable_manual_has_cover_contents_header_and_page_numbers(minimal: Path) -> None:
+    assert run_cli("build", "--project", str(minimal)).returncode == 0
+    book = minimal / "_build" / "html" / "pdf" / "core" / "core-printable-manual-a4.pdf"
+    with pdfplumber.open(book) as pdf:
+        pages = [" ".join((p.extract_text() or "").split()) for p in pdf.pages]
+    assert "Fixture core manual" in pages[0] and "Version 1.0.0" in pages[0]
+    assert pages[1].startswith("Fixture · version 1.0.0") and "Contents" in pages[1]
+    assert "Session 2: Fixture session 2" in pages[1]
+    import re as _re
+
+    assert _re.search(r"Session 2: Fixture session 2\s*\.+\s*\d+", pages[1]), pages[1]
+    for number, text in enumerate(pages[2:], start=3):
+        assert text.startswith("Fixture · version 1.0.0"), text[:80]
+        assert f"{number} / {len(pages)}" in text
 
 
 def test_pack_packet_and_names(printed) -> None:
@@ -157,3 +193,10 @@ def test_site_links_every_variant(minimal: Path) -> None:
     assert (html / "pdf" / "core" / "core-printable-manual-a4.pdf").is_file()
     session = (html / "core" / "sessions" / "session-01.html").read_text(encoding="utf-8")
     assert 'href="../../pdf/core/core-session-01-packet-a4.pdf"' in session
+    import json
+
+    catalog = json.loads((html / "catalog.json").read_text(encoding="utf-8"))["manuals"][0]
+    assert catalog["worksheets"][0]["pdf"] == {v.suffix: f"pdf/core/core-inventory-{v.suffix}.pdf"
+                                               for v in WORKSHEET_VARIANTS}
+    assert catalog["printable_manual"] == ["pdf/core/core-printable-manual-a4.pdf"]
+    assert catalog["sessions"][0]["packet"] == "pdf/core/core-session-01-packet-a4.pdf"
