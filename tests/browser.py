@@ -46,7 +46,8 @@ def wait_for_search(page: object, timeout: float = 30.0) -> str:
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = page.locator("#search-progress").inner_text()  # type: ignore[attr-defined]
+        summary = page.locator("#search-results .search-summary, #search-progress")  # type: ignore[attr-defined]
+        text = summary.first.inner_text() if summary.count() else ""
         if "found" in text.lower() or "finished" in text.lower():
             return text
         time.sleep(0.2)
