@@ -55,18 +55,37 @@ def resolve_root(args: argparse.Namespace) -> Path:
     return root_found
 
 
+def site_settings(root: Path) -> tuple[dict, list[str]]:
+    """The ``ipt_*`` settings of conf.py and the problems with them."""
+    if not (root / "conf.py").is_file():
+        return {}, []
+    from .config import read_conf, validate_values
+
+    try:
+        values = read_conf(root)
+    except Exception as exc:  # a broken conf.py is a problem in the sources, not a crash
+        return {}, [f"conf.py cannot be read: {exc}"]
+    return values, validate_values(values, root)
+
+
+def load_for_site(root: Path):  # type: ignore[no-untyped-def]
+    """Load the project as the site's settings say (raw HTML policy, addenda folder)."""
+    from .project import LOCAL_DIR
+    from .sections import raw_html_policy
+
+    values, errors = site_settings(root)
+    allow = values.get("ipt_allow_raw_html") is True
+    addenda = values.get("ipt_addenda") if isinstance(values.get("ipt_addenda"), str) else LOCAL_DIR
+    with raw_html_policy(allow):
+        project = load_project(root, addenda)
+    for message in errors:
+        project.problems.add(root / "conf.py", 1, message)
+    return project
+
+
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
-    project = load_project(root)
-    if (root / "conf.py").is_file():
-        from .config import read_conf, validate_values
-
-        try:
-            errors = validate_values(read_conf(root), root)
-        except Exception as exc:
-            errors = [f"conf.py cannot be read: {exc}"]
-        for message in errors:
-            project.problems.add(root / "conf.py", 1, message)
+    project = load_for_site(root)
     if project.problems:
         out.problems(project.problems)
         return EXIT_PROBLEMS
@@ -98,7 +117,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     started = time.monotonic()
     out.info("checking sources…")
-    project = load_project(root)
+    project = load_for_site(root)
     if project.problems:
         out.problems(project.problems)
         out.info("build stopped: the published site was not changed")

@@ -236,10 +236,22 @@ def test_ipt_allow_raw_html_setting_in_sphinx(minimal: Path) -> None:
     assert allowed.returncode == 0, allowed.stderr
     assert "<details><summary>More</summary>" in (minimal / "_out" / "core" / "overview.html").read_text(
         encoding="utf-8")
-    # the command line stays strict
-    assert run_cli("check", "--project", str(minimal)).returncode == 1
+    # the command line follows the same setting
+    assert run_cli("check", "--project", str(minimal)).returncode == 0
     # and the setting never lets a script through
     (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "<script>alert(1)</script>"), encoding="utf-8")
     refused = _sphinx_build(minimal)
     assert refused.returncode != 0
     assert "<script> runs code" in refused.stderr
+
+
+def test_cli_follows_the_sites_raw_html_setting(tmp_path: Path) -> None:
+    root = copy_project("minimal", tmp_path)
+    page = root / OVERVIEW
+    page.write_text(PAGE.replace("{text}", "<details><summary>More</summary>Hidden</details>"), encoding="utf-8")
+    assert run_cli("check", "--project", str(root)).returncode == 1
+    (root / "conf.py").write_text((root / "conf.py").read_text(encoding="utf-8") + "ipt_allow_raw_html = True\n",
+                                  encoding="utf-8")
+    assert run_cli("check", "--project", str(root)).returncode == 0
+    page.write_text(PAGE.replace("{text}", "<script>alert(1)</script>"), encoding="utf-8")
+    assert run_cli("check", "--project", str(root)).returncode == 1
