@@ -49,9 +49,10 @@ def bench_printing(root: Path) -> None:
 
 
 def bench_diff(root: Path) -> None:
-    from .gitrefs import export, resolve
+    from .gitrefs import export, git, resolve
 
-    base_ref = os.environ.get("BENCH_DIFF_BASE", "HEAD~5")
+    first_full = str(git(root, "log", "--diff-filter=A", "--format=%H", "--", "adaptations/brief/adaptation.yaml"))
+    base_ref = os.environ.get("BENCH_DIFF_BASE") or (first_full.splitlines()[-1] if first_full else "HEAD~5")
     with tempfile.TemporaryDirectory() as tmp:
         try:
             export(root, resolve(root, base_ref), Path(tmp))

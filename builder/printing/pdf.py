@@ -69,15 +69,18 @@ def produce(html: str, target: Path, cache: Path, base_url: str,
     opts = dict(RENDER_OPTIONS if options is None else options)
     key = cache_key(html, opts)
     cached = cache / key[:2] / f"{key}.pdf"
-    rendered = False
-    if cached.exists():
+    pages_file = cached.with_suffix(".pages")
+    if cached.exists() and pages_file.exists():
+        # warm path: no rendering and no PDF parsing, only a comparison with the published file
         data = cached.read_bytes()
-    else:
-        data = render_pdf(html, base_url, opts)
-        write_if_changed(cached, data)
-        rendered = True
+        write_if_changed(target, data)
+        return RenderResult(target, int(pages_file.read_text(encoding="utf-8")), False)
+    data = render_pdf(html, base_url, opts)
+    pages = count_pages(data)
+    write_if_changed(cached, data)
+    write_if_changed(pages_file, str(pages))
     write_if_changed(target, data)
-    return RenderResult(target, count_pages(data), rendered)
+    return RenderResult(target, pages, True)
 
 
 def preview_png(pdf: Path, target: Path, width_px: int = 420) -> None:
