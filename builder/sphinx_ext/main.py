@@ -30,6 +30,11 @@ def project_root(app: Any) -> Path:
     return Path(app.confdir)
 
 
+def print_cache(app: Any) -> Path:
+    """PDFs cached by content, shared by every build of this project (make html, make serve)."""
+    return project_root(app) / "_build" / ".print-cache"
+
+
 def extra_pages(root: Path) -> dict[str, str]:
     docs = root / "docs"
     if not docs.is_dir():
@@ -69,7 +74,7 @@ def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None
     from ..printing.run import print_all
 
     report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
-                       Path(app.doctreedir) / "ipt-print-cache", paper, progress=LOGGER.info,
+                       print_cache(app), paper, progress=LOGGER.info,
                        contacts=get_config(app.config).contacts())
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
@@ -96,7 +101,7 @@ def print_books(app: Any, project: Project, paper: str) -> set[str]:
     from ..printing.plan import book_path
 
     made = set()
-    cache = Path(app.doctreedir) / "ipt-print-cache"
+    cache = print_cache(app)
     for manual in project.manuals:
         target = book_path(manual.id, paper)
         result = build_book(manual, project_root(app), Path(app.outdir), cache, paper,
