@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,18 @@ class FieldReader:
                 continue
             out.append(item.strip())
         return out
+
+    def records(self, key: str, what: str, shape: str, required: bool = True) -> Iterator[FieldReader]:
+        """A reader for each mapping in the list ``key``; a problem for each item that is not a mapping.
+
+        ``what`` names an item ("phase"), ``shape`` says what it must hold ("must have 'minutes' and ...").
+        """
+        raw = self.get(key, list, LocList(), required)
+        for i, item in enumerate(raw):
+            if not isinstance(item, LocDict):
+                self.problems.add(self.path, raw.line_of(i), f"{what} {i + 1} {shape}")
+                continue
+            yield FieldReader(item, self.path, self.problems, f"{what} {i + 1}")
 
     def version(self, key: str = "version") -> str:
         value = self.get(key, str, "0.0.0")

@@ -44,14 +44,9 @@ def load_yaml_file(path: Path, problems: Problems, what: str) -> LocDict | None:
 # --- manifest -------------------------------------------------------------
 
 def read_phases(r: FieldReader) -> list[Phase]:
-    raw = r.get("phases", list, LocList())
     phases: list[Phase] = []
-    for i, item in enumerate(raw):
-        line = raw.line_of(i)
-        if not isinstance(item, LocDict):
-            r.problems.add(r.path, line, f"phase {i + 1} must be a mapping with id, title and sessions")
-            continue
-        pr = FieldReader(item, r.path, r.problems, f"phase {i + 1}")
+    for pr in r.records("phases", "phase", "must be a mapping with id, title and sessions"):
+        item = pr.data
         pid = pr.ident("id")
         title = pr.get("title", str, "")
         rng = parse_range(item.get("sessions"))
@@ -98,14 +93,8 @@ SESSION_FIELDS = {"number", "title", "minutes", "participants", "goals", "agenda
 
 
 def read_agenda(r: FieldReader) -> list[AgendaItem]:
-    raw = r.get("agenda", list, LocList())
     items: list[AgendaItem] = []
-    for i, item in enumerate(raw):
-        line = raw.line_of(i)
-        if not isinstance(item, LocDict):
-            r.problems.add(r.path, line, f"agenda item {i + 1} must have 'minutes' and 'activity'")
-            continue
-        ir = FieldReader(item, r.path, r.problems, f"agenda item {i + 1}")
+    for ir in r.records("agenda", "agenda item", "must have 'minutes' and 'activity'"):
         minutes = ir.positive_int("minutes", 0)
         activity = ir.get("activity", str, "")
         ir.unknown({"minutes", "activity"})

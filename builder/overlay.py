@@ -390,7 +390,6 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             page = load_page(path, "page", problems)
             if page is None:
                 continue
-            _reject_ops(page, path, problems)
             page.origin = "new"
             for s in page.sections:
                 s.origin = "new"
@@ -457,7 +456,6 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             if session.number != number:
                 problems.add(path, getattr(session, "lines", {}).get("number", 1),
                              f"file is session {number} in the session map but says number {session.number}")
-            _reject_ops_sections(session.sections, getattr(session, "raw_sections", []), path, problems)
             session.origin = "new"
             for sec in session.sections:
                 sec.origin = "new"
@@ -656,14 +654,6 @@ def _overlay_page(page: Page, overlay: FileOverlay, problems: Problems,
     notes = _text(overlay.meta, "notes", overlay.path, problems)
     new.notes = notes
     return new, PageReport(page.kind, page.id, new.title, False, notes, changes)
-
-
-def _reject_ops(page: Page, path: Path, problems: Problems) -> None:
-    _reject_ops_sections(page.sections, getattr(page, "raw_sections", []), path, problems)
-
-
-def _reject_ops_sections(sections: list[Section], raw: list[RawSection], path: Path, problems: Problems) -> None:
-    del sections, raw, path, problems  # split_sections already rejects operations in full sources
 
 
 # --- the whole adaptations folder ------------------------------------------------

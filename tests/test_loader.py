@@ -17,6 +17,12 @@ CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad_sources.yaml")
 
 
 def apply_case(root: Path, case: dict) -> None:
+    """Apply a corpus case: ``patch`` (path → [old, new]), ``files`` (path → text; null deletes), ``bytes``."""
+    for rel, (old, new) in (case.get("patch") or {}).items():
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture patch target {old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
     for rel, content in (case.get("files") or {}).items():
         path = root / rel
         if content is None:

@@ -16,6 +16,7 @@ from builder.overlay import load_adaptation, resolve, scale_agenda
 from builder.project import load_project
 
 from .conftest import copy_project
+from .test_loader import apply_case
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = yaml.safe_load((FIXTURES / "bad_overlays.yaml").read_text(encoding="utf-8"))
@@ -162,18 +163,7 @@ def test_scale_agenda_keeps_exact_total(minutes: int, agenda: list[int]) -> None
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_overlay_reports_path_and_line(tmp_path: Path, case: dict) -> None:
     root = with_teen(tmp_path)
-    for rel, (old, new) in (case.get("patch") or {}).items():
-        path = root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"fixture patch target {old!r} not in {rel}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    for rel, content in (case.get("files") or {}).items():
-        path = root / rel
-        if content is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+    apply_case(root, case)
     problems = list(load_project(root).problems)
     reported = [p.format() for p in problems]
     for expected in case["expect"]:
