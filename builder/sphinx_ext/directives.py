@@ -1,10 +1,15 @@
-"""The ``clinic-contacts`` directive: the clinic's crisis and referral contacts."""
+"""Directives of the protocol format.
+
+``clinic-contacts``: the clinic's crisis and referral contacts.
+``example``: a fictional example, addressable by id, with the population it shows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -54,5 +59,21 @@ class ClinicContacts(SphinxDirective):
         return [box]
 
 
+class Example(SphinxDirective):
+    """``:::{example} <id>`` with ``:population:``: shown as a box titled "Fictional example"."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {"population": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        box = nodes.admonition(classes=["ipt-example", "admonition-fictional-example"])
+        box["ids"].append(f"example-{self.arguments[0]}")
+        box += nodes.title(text="Fictional example")
+        self.state.nested_parse(self.content, self.content_offset, box)
+        return [box]
+
+
 def setup_directives(app: Any) -> None:
     app.add_directive("clinic-contacts", ClinicContacts)
+    app.add_directive("example", Example)
