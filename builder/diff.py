@@ -14,6 +14,7 @@ as inherited, under every adaptation that inherits the edited text.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from .model import Manual, Page, Section, Session, Worksheet
 from .wordiff import compare
 
 IMPACTS = ("structural", "content", "editorial")
+SESSION_FILE_RE = re.compile(r"session-(\d+)\.md$")
 RANK = {"structural": 3, "content": 2, "editorial": 1, "": 0}
 
 
@@ -39,6 +41,7 @@ class Change:
     worksheet: str | None = None
     field: str | None = None  #: a session or manifest field, or a worksheet field id
     inherited_from: str | None = None  #: the base manual when the change reached this manual through it
+    from_session: int | None = None  #: for inherited session text: the base manual's session number
     local: bool = False  #: the change comes from the clinic's local addenda
     before: Any = None
     after: Any = None
@@ -82,6 +85,12 @@ def _inherited(manual: Manual, section: Section | None, session: Session | None 
     return None
 
 
+def _from_session(section: Section, inherited: str | None) -> dict[str, int]:
+    """``{"from_session": N}`` when ``section`` is inherited session text from the base's session N."""
+    m = SESSION_FILE_RE.search(section.ref.path) if inherited else None
+    return {"from_session": int(m.group(1))} if m else {}
+
+
 def _sections(ctx: _Ctx, manual_b: Manual, manual_h: Manual, base: list[Section], head: list[Section],
               label: str, **where: Any) -> None:
     b = {s.id: s for s in base}
@@ -101,11 +110,12 @@ def _sections(ctx: _Ctx, manual_b: Manual, manual_h: Manual, base: list[Section]
                 and old.base_body != new.base_body:
             inh = manual_h.extends  # the inherited part of an extended section changed
         local = new.origin == "local" or old.origin == "local"
+        src = _from_session(new, inh) if "session" in where else {}
         if old.title != new.title:
             ctx.add("changed", "editorial", f"{label}: section '{sid}' retitled", section=sid,
-                    before=old.title, after=new.title, inherited_from=inh, local=local, **where)
+                    before=old.title, after=new.title, inherited_from=inh, local=local, **src, **where)
         _text_change(ctx, old.body, new.body, f"{label}: section '{new.title}'", section=sid,
-                     inherited_from=inh, local=local, **where)
+                     inherited_from=inh, local=local, **src, **where)
     common_b = [s.id for s in base if s.id in h]
     common_h = [s.id for s in head if s.id in b]
     if common_b != common_h:

@@ -1,16 +1,15 @@
-"""Showing a semantic diff: text for the terminal, Markdown for a pull-request comment, HTML, JSON."""
+"""Showing a semantic diff: text for the terminal, HTML, JSON; Markdown for a pull request is in diff_comment."""
 
 from __future__ import annotations
 
 import html
 import json
 from collections import Counter
-from typing import Any
 
 from .diff import IMPACTS, Change
+from .diff_comment import as_comment
 from .wordiff import redline
 
-MARKDOWN_LIMIT = 60_000
 SCHEMA_VERSION = 1
 
 
@@ -58,53 +57,6 @@ def as_text(changes: list[Change], base: str, head: str) -> str:
     return "\n".join(lines)
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _md_redline(before: Any, after: Any) -> str:
-    if isinstance(before, str) and isinstance(after, str):
-        out = []
-        for kind, text in redline(before, after):
-            text = _md_escape(text)
-            out.append(f"~~{text}~~" if kind == "del" else f"**{text}**" if kind == "ins" else text)
-        return " ".join(out)
-    return f"{_md_escape(str(before))} → {_md_escape(str(after))}"
-
-
-def as_markdown(changes: list[Change], base: str, head: str, limit: int = MARKDOWN_LIMIT) -> str:
-    header = [f"## Protocol changes: `{base}` → `{head}`", ""]
-    if not changes:
-        return "\n".join([*header, "No protocol changes.", ""])
-    groups = by_manual(changes)
-    table = ["| Manual | Structural | Content | Editorial | Inherited |", "|:--|--:|--:|--:|--:|"]
-    for manual, items in groups.items():
-        counts = Counter(c.impact for c in items)
-        inherited = sum(1 for c in items if c.inherited_from)
-        table.append(f"| {manual} | {counts['structural']} | {counts['content']} | {counts['editorial']} | "
-                     f"{inherited} |")
-    out = "\n".join([*header, *table, ""]) + "\n"
-    note = "\n> The list was cut to stay under {limit:,} characters; run `ipt-manual diff` locally for all of it.\n"
-    for manual, items in groups.items():
-        block = [f"<details><summary><b>{manual}</b>: {len(items)} change(s)</summary>", ""]
-        for c in items:
-            line = f"- **{c.impact}** · {_md_escape(c.summary)}{_tag(c)}"
-            if c.kind == "changed" and c.before is not None and isinstance(c.before, str) and len(c.before) < 4000:
-                line += f"  \n  {_md_redline(c.before, c.after)}"
-            block.append(line)
-        block += ["", "</details>", ""]
-        text = "\n".join(block) + "\n"
-        if len(out) + len(text) + len(note) > limit:
-            short = [f"<details><summary><b>{manual}</b>: {len(items)} change(s)</summary>", ""]
-            short += [f"- **{c.impact}** · {_md_escape(c.summary)}{_tag(c)}" for c in items]
-            text = "\n".join([*short, "", "</details>", ""]) + "\n"
-        if len(out) + len(text) + len(note) > limit:
-            out += note.format(limit=limit)
-            break
-        out += text
-    return out
-
-
 def as_json(changes: list[Change], base: str, head: str) -> str:
     payload = {"schema": SCHEMA_VERSION, "base": base, "head": head,
                "changes": [c.as_dict() for c in changes]}
@@ -137,4 +89,4 @@ def as_html(changes: list[Change], base: str, head: str) -> str:
     return "\n".join(parts)
 
 
-FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json, "html": as_html}
+FORMATS = {"text": as_text, "markdown": as_comment, "json": as_json, "html": as_html}

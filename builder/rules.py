@@ -48,9 +48,9 @@ LINK_ROLES = {
     "page": "pages",
 }
 ROLE_RE = re.compile(r"\{(?P<role>[a-z-]+)\}`(?P<body>[^`]*)`")
-#: The text of a link role: ``text <target>`` or ``target`` (the definition;
+#: The text of a link role: ``text <target>`` or ``target``; the text may be wrapped over lines (the definition;
 #: builder.sections.split_role_body matches it without backtracking).
-ROLE_TARGET_RE = re.compile(r"^(?:(?P<text>.*?)\s*<(?P<target>[^<>]+)>|(?P<bare>[^<>]+))$")
+ROLE_TARGET_RE = re.compile(r"^(?:(?P<text>.*?)\s*<(?P<target>[^<>]+)>|(?P<bare>[^<>]+))$", re.S)
 
 #: Markdown constructs not allowed in protocol sources, checked line by line.
 FORBIDDEN_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [

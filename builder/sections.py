@@ -403,7 +403,7 @@ def split_role_body(body: str) -> tuple[str, str, str] | None:
         k = s.rfind("<")
         target = s[k + 1:-1] if k >= 0 else ""
         text = s[:k].rstrip() if k >= 0 else ""
-        if target and ">" not in target and "\n" not in text:
+        if target and ">" not in target:
             return text, target, ""
         return None
     if s and "<" not in s and ">" not in s:
@@ -414,21 +414,25 @@ def split_role_body(body: str) -> tuple[str, str, str] | None:
 def role_uses(section: RawSection) -> list[RoleUse]:
     """Every link role used in a section, with its line."""
     uses: list[RoleUse] = []
-    for offset, line in enumerate(section.body.split("\n")):
-        for m in ROLE_RE.finditer(line):
-            if m.group("role") not in LINK_ROLES:
-                continue
-            t = split_role_body(m.group("body"))
-            target = (t[1] or t[2]).strip() if t else ""
-            uses.append(RoleUse(m.group("role"), target, (section.body_line or section.line + 1) + offset))
+    first = section.body_line or section.line + 1
+    for m in ROLE_RE.finditer(section.body):
+        if m.group("role") not in LINK_ROLES:
+            continue
+        t = split_role_body(m.group("body"))
+        target = (t[1] or t[2]).strip() if t else ""
+        uses.append(RoleUse(m.group("role"), target, first + section.body.count("\n", 0, m.start())))
     return uses
 
 
 def role_target(body: str) -> tuple[str, str]:
-    """``text <target>`` → (text, target); ``target`` → ("", target)."""
+    """``text <target>`` → (text, target); ``target`` → ("", target).
+
+    The one parser of role text: the renderer, link retargeting in overlays, ``check`` and the diff
+    all use it, so a line break inside a role's text means the same to each (a space).
+    """
     t = split_role_body(body)
     if not t:
         return "", body.strip()
     if t[1]:
-        return t[0].strip(), t[1].strip()
+        return " ".join(t[0].split()), t[1].strip()
     return "", t[2].strip()

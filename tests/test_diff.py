@@ -191,21 +191,21 @@ def test_formats(repo: Path) -> None:
     text = run_cli("diff", "--project", str(repo), "core/v1.0.0")
     assert text.returncode == 0 and "[content   ] session 2: section 'Therapist tasks'" in text.stdout
     md = run_cli("diff", "--project", str(repo), "--format", "markdown", "core/v1.0.0").stdout
-    assert md.startswith("## Protocol changes") and "| core | 0 | 1 | 0 | 0 |" in md and "<details>" in md
-    assert "| teen | 0 | 1 | 0 | 1 |" in md
+    assert md.startswith("## Protocol changes") and "| core | 0 | 1 | 0 | minor |" in md
+    assert "Also in teen session 2 (inherited)." in md
     html = run_cli("diff", "--project", str(repo), "--format", "html", "core/v1.0.0").stdout
     assert "<ins>" in html and "<!DOCTYPE html>" in html
 
 
 def test_markdown_is_kept_under_the_limit() -> None:
     from builder.diff import Change
-    from builder.diff_format import as_markdown
+    from builder.diff_comment import as_comment
 
     many = [Change("core", "changed", "content", f"session 1: section 's{i}' text changed", session=1,
-                   section=f"s{i}", before="word " * 300, after="other " * 300) for i in range(2000)]
-    md = as_markdown(many, "a", "b")
-    assert len(md) < 60_000
-    assert "was cut to stay under" in md
+                   section=f"s{i}", before="word. " * 300, after="other. " * 300) for i in range(2000)]
+    md = as_comment(many, "a", "b")
+    assert len(md) < 65_536
+    assert "The full diff is in the workflow's `protocol-diff` artifact" in md
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -268,6 +268,71 @@ def test_workflow_commands_work_on_a_pull_request_branch(repo: Path) -> None:
     result = run_cli("diff", "--project", str(repo), "origin/main", "HEAD", "--merge-base", "--format", "markdown",
                      "--output", str(out))
     assert result.returncode == 0, result.stderr
-    assert "| core | 0 | 1 | 0 | 0 |" in out.read_text(encoding="utf-8")
+    assert "| core | 0 | 1 | 0 | minor |" in out.read_text(encoding="utf-8")
     check = run_cli("check-version", "--project", str(repo), "origin/main", "HEAD", "--merge-base")
     assert check.returncode == 1 and "needs a minor bump" in check.stderr
+
+
+# --- the pull-request comment -------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "pr-comment.md"
+LONG_TASKS = ("Tasks of session 2. Open by asking how the week has been and link any change in mood to what "
+              "happened with other people. Review the plan from last time. Agree what to practise before "
+              "the next meeting. Close by summarising.")
+
+
+def test_pull_request_comment_matches_the_reviewed_snapshot(tmp_path: Path) -> None:
+    """A typo fixed, a new step, and a core change the adaptation inherits (reviewed as a reader would:
+    tests/golden/pr-comment.md). Set IPT_UPDATE_GOLDEN=1 to rewrite the snapshot after a deliberate change."""
+    root = copy_project("minimal", tmp_path)
+    shutil.copytree(FIXTURES / "overlays" / "teen", root / "adaptations" / "teen")
+    edit(root / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", LONG_TASKS)
+    edit(root / "manual" / "sessions" / "session-01.md", "Notice what happens.", "Notice what hapens.")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    edit(root / "manual" / "sessions" / "session-01.md", "hapens", "happens")  # a typo fixed
+    edit(root / "manual" / "sessions" / "session-02.md", "Review the plan from last time.",
+         "Review the plan from last time. Ask about sleep and appetite.")  # a new step, inherited by teen
+    edit(root / "manual" / "sessions" / "session-04.md", "Check risk.", "Check risk with a named scale.")
+    result = run_cli("diff", "--project", str(root), "--format", "markdown", "--no-merge-base", "main")
+    assert result.returncode == 0, result.stderr
+    if os.environ.get("IPT_UPDATE_GOLDEN"):
+        GOLDEN.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_comment_folds_inherited_copies_and_names_their_source() -> None:
+    from builder.diff import Change
+    from builder.diff_comment import as_comment
+
+    text = "Open the session. Ask about sleep. Close the session."
+    edited = "Open the session. Ask about sleep and appetite. Close the session."
+    core = Change("core", "changed", "content", "session 15: section 'Plan' text changed", session=15,
+                  section="plan", before=text, after=edited)
+    brief = Change("brief", "changed", "content", "session 7: section 'Plan' text changed", session=7,
+                   section="plan", inherited_from="core", from_session=15, before=text, after=edited)
+    md = as_comment([core, brief], "main", "HEAD")
+    assert md.count("Ask about") == 1
+    assert "Also in brief session 7 (inherited)." in md
+    assert "| brief | 0 | 1 | 0 | minor (inherited only) |" in md
+    other = Change("brief", "changed", "content", "session 7: section 'Plan' text changed", session=7,
+                   section="plan", inherited_from="core", from_session=15, before=text, after=edited + " More.")
+    assert "inherited from core session 15 → brief session 7" in as_comment([core, other], "main", "HEAD")
+
+
+def test_comment_shows_roles_as_text_and_no_entities() -> None:
+    from builder.diff_comment import redline
+
+    before = "Use {technique}`communication analysis <communication-analysis>` with <care>. Then stop."
+    after = "Use {technique}`role play <role-play>` with <care>. Then stop."
+    lines = redline(before, after)
+    assert lines[0] == "Use ~~communication analysis~~ **role play** with \\<care\\>."
+    assert not any("{technique}" in line or "&lt;" in line or "`" in line for line in lines)
+
+
+def test_comment_shows_list_items_apart() -> None:
+    from builder.diff_comment import plain
+
+    assert plain("Do this:\n\n1. First step.\n2. Second\n   step.\n- A bullet.") == [
+        "Do this:", "First step.", "Second step.", "A bullet."]
