@@ -186,17 +186,24 @@ def parse_yaml(text: str, path: Path, problems: Problems, offset: int = 0) -> An
     return data
 
 
+def _outside(path: Path, root: Path) -> bool:
+    """Whether ``path``, with every symbolic link on the way followed (files and folders), leaves ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return True
+    return False
+
+
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 source file; normalise a byte-order mark and CRLF line endings."""
-    if problems.root is not None and path.is_symlink():
-        try:
-            path.resolve().relative_to(problems.root.resolve())
-        except (ValueError, OSError, RuntimeError):
-            # the link's own path (Problems.rel would follow the link out of the project)
-            shown = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(problems.root))).as_posix()
-            problems.add(shown, 1, "file is a link to somewhere outside the project",
-                         "copy the text into the repository instead of linking to it")
-            return None
+    if problems.root is not None and _outside(path, problems.root):
+        # the link's own path (Problems.rel would follow the link out of the project)
+        shown = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(problems.root))).as_posix()
+        what = "file is a link" if path.is_symlink() else "file is in a linked folder that leads"
+        problems.add(shown, 1, f"{what} to somewhere outside the project",
+                     "copy the text into the repository instead of linking to it")
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
