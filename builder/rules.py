@@ -131,6 +131,11 @@ IMAGE_OPTIONS = frozenset({"img-top", "img-bottom", "img-background", "avatar"})
 LINK_OPTIONS = frozenset({"target", "link", "avatar-link"})
 FILE_OPTIONS = frozenset({"file", "url", "encoding"})
 
+#: Fields holding a title (manifest, session, page, phase, worksheet): templates place titles inside roles,
+#: directive arguments and headings, so a title is one line without backquotes (which close roles).
+TITLE_FIELDS = frozenset({"title", "short_title"})
+TITLE_FORBIDDEN = ("`", "\n")
+
 #: Worksheet field kinds and the keys each needs beyond id/kind/label.
 FIELD_KINDS: dict[str, dict[str, type]] = {
     "lines": {"lines": int},

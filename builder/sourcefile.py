@@ -56,7 +56,7 @@ class _Invalid(Exception):
 
 
 class _Composer(yaml.SafeLoader):
-    """PyYAML's safe loader, composing no deeper than :data:`MAX_DEPTH` and refusing aliases.
+    """PyYAML's safe loader, composing no deeper than :data:`MAX_DEPTH`, refusing aliases and tags.
 
     Aliases (``*name``) are refused because they let a few lines expand into billions of
     values (and a ``&a [*a]`` into a cycle); deep nesting is refused here, before PyYAML's
@@ -72,6 +72,13 @@ class _Composer(yaml.SafeLoader):
             mark = self.peek_event().start_mark
             raise _Invalid(mark.line + 1 + self.offset, "YAML aliases ('*name') are not allowed in protocol sources",
                            "write the value out in full")
+        tag = getattr(self.peek_event(), "tag", None)
+        if tag not in (None, "!"):  # explicit tags, on values, lists and mappings alike
+            shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            raise _Invalid(self.peek_event().start_mark.line + 1 + self.offset,
+                           f"YAML tags ('{shown}') are not allowed in protocol sources",
+                           "remove the tag; quote the value if it should be text")
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH + 1:
