@@ -94,7 +94,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool) -> int:
+def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool,
+               fresh: bool = False) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -105,7 +106,7 @@ def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Outp
     status = None if out.quiet else sys.stderr
     with patch_docutils(root), docutils_namespace():
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
-                     status=status, warning=sys.stderr, freshenv=False,
+                     status=status, warning=sys.stderr, freshenv=fresh,
                      warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0)
         if strict:
             app.config.nitpicky = True
@@ -145,9 +146,15 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
     out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
     from sphinx.errors import SphinxError
 
+    from .strict import failed_before, record_start, record_success
+
+    fresh = failed_before(build)
+    if fresh:
+        out.info("the last build failed or was stopped; reading every page again")
+    record_start(build)
     try:
         code = run_sphinx(root, root / GENERATED_DIR, staging / "html", staging / "doctrees", out,
-                          not args.no_strict)
+                          not args.no_strict, fresh)
         marker.write_text("finished\n", encoding="utf-8")  # Sphinx ran to the end, whatever it found
     except SphinxError as exc:
         if getattr(exc, "orig_exc", None) is not None:
@@ -160,6 +167,7 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
     from .publish import publish
 
     publish(staging / "html", build / "html")
+    record_success(build)
     out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s; open {build / 'html' / 'index.html'}")
     return EXIT_OK
 
