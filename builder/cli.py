@@ -1,7 +1,7 @@
 """The ``ipt-manual`` command.
 
-Exit codes: 0 success, 1 problems in the sources, 2 wrong usage,
-3 an internal error (a bug; the traceback is saved to a file).
+Exit codes: 0 success, 1 problems in the sources, 2 wrong usage or a problem with the computer
+(a folder that cannot be written, a full disk), 3 an internal error (a bug; the traceback is saved to a file).
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ class SourcesBroken(Exception):
 
 
 def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str, str]:
-    from .gitrefs import GitError, is_branch, merge_base, resolve
+    from .gitrefs import GitError, is_branch, is_shallow, merge_base, resolve
 
     root = resolve_root(args)
     base_ref = args.base
@@ -221,6 +221,10 @@ def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str
             head_commit = resolve(root, args.head or "HEAD")
             base_ref = merge_base(root, resolve(root, args.base), head_commit)
         except GitError as exc:
+            if "common ancestor" in str(exc) and is_shallow(root):
+                raise UsageError(f"this is a shallow clone, so the merge base of '{args.base}' and "
+                                 f"'{args.head or 'HEAD'}' is not in it; fetch the history with "
+                                 "'git fetch --unshallow' (on CI: check out with fetch-depth: 0)") from exc
             if "common ancestor" in str(exc):
                 raise UsageError(f"'{args.base}' and '{args.head or 'HEAD'}' have no common ancestor; "
                                  "use --no-merge-base to compare them directly") from exc
@@ -348,7 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        from .environment import describe, environment_error
+
+        cause = environment_error(exc)
+        if cause is not None:
+            print(f"ipt-manual: {describe(cause)}", file=sys.stderr)
+            return EXIT_USAGE
         with tempfile.NamedTemporaryFile("w", prefix="ipt-manual-crash-", suffix=".txt", delete=False) as fh:
             traceback.print_exc(file=fh)
         print(f"ipt-manual: internal error (this is a bug). The full traceback was saved to {fh.name}; "

@@ -12,6 +12,8 @@ import unicodedata
 #: Ids of manuals, sessions sections, pages, worksheets and fields (``\Z``, not ``$``: an id
 #: never ends with a newline).
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+#: Ids an adaptation may not take: the core's, and names of the site's own pages and folders.
+RESERVED_MANUAL_IDS = frozenset({"core", "index", "matrix", "search", "genindex", "pdf"})
 
 
 def visible(value: object) -> str:

@@ -355,7 +355,7 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
     for m in EVENT_HANDLER_RE.finditer(text):
         if m.group("name").lower() in NOT_EVENT_HANDLERS:
             continue
-        report("handler", m.start(), f"event-handler attribute '{m.group('name')}=' is not allowed "
+        report("handler", m.start(), f"event-handler attribute '{_short(m.group('name'), 40)}=' is not allowed "
                "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
     if not allow_raw_html:
         masked = _MASK_RE.sub(_mask, text) if "`" in text else text
