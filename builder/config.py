@@ -97,11 +97,13 @@ class ReferralPathway:
 @dc.dataclass
 class SiteConfig:
     clinic_name: str = _field("", _plain_line, "Your clinic's name, shown in the site title and on the "
-                              "landing pages.", '"Riverside Community Mental Health"')
+                              "landing pages. Plain text on one line: shown exactly as written, never as markup.",
+                              '"Riverside Community Mental Health"')
     logo: str = _field("", _type(str, "text"), "Path of a logo image (PNG, JPEG or SVG), relative to the "
                        "project folder and inside it; shown in the navigation. An SVG must be a plain drawing "
                        "(no scripts, event handlers or references to other files).", '"local/logo.svg"')
-    contact_line: str = _field("", _plain_line, "A line of contact details shown on the landing pages.",
+    contact_line: str = _field("", _plain_line, "A line of contact details shown on the landing pages "
+                               "(plain text on one line, shown exactly as written).",
                                '"IPT service: 01234 567890, ipt@example.org"')
     crisis_contacts: list[dict[str, str]] = _field(
         [], _records(("name",), ("phone", "notes")),
@@ -165,7 +167,7 @@ def _path_errors(values: dict[str, Any], root: Path | None) -> list[str]:
     if isinstance(logo, str) and logo:
         why = logo_problem(root, logo)
         if why:
-            errors.append(f"{PREFIX}logo: '{logo}' {why} (paths are relative to {root})")
+            errors.append(f"{PREFIX}logo: file '{logo}' {why} (paths are relative to {root})")
     addenda = values.get(PREFIX + "addenda")
     if isinstance(addenda, str) and addenda:
         why = inside_project(root, addenda)

@@ -77,12 +77,12 @@ def test_every_text_setting_is_shown_as_exact_text(minimal: Path) -> None:
                                         "character U+000A"),
     ("ipt_contact_line", "a\x1bb", "ipt_contact_line must be one line of plain text, without the control "
                                     "character U+001B"),
-    ("ipt_logo", "/etc/hostname", "ipt_logo: '/etc/hostname' is an absolute path"),
-    ("ipt_logo", "../outside.png", "ipt_logo: '../outside.png' leaves the project ('..')"),
-    ("ipt_logo", "local/evil.js", "ipt_logo: 'local/evil.js' must be a PNG, JPEG or SVG image, not '.js'"),
-    ("ipt_logo", "local/fake.png", "ipt_logo: 'local/fake.png' is not a PNG image"),
-    ("ipt_logo", "local/script.svg", "ipt_logo: 'local/script.svg' is an SVG with a <script> element"),
-    ("ipt_logo", "local/link.svg", "ipt_logo: 'local/link.svg' leads outside the project through a symbolic link"),
+    ("ipt_logo", "/etc/hostname", "ipt_logo: file '/etc/hostname' is an absolute path"),
+    ("ipt_logo", "../outside.png", "ipt_logo: file '../outside.png' leaves the project ('..')"),
+    ("ipt_logo", "local/evil.js", "ipt_logo: file 'local/evil.js' must be a PNG, JPEG or SVG image, not '.js'"),
+    ("ipt_logo", "local/fake.png", "ipt_logo: file 'local/fake.png' is not a PNG image"),
+    ("ipt_logo", "local/script.svg", "ipt_logo: file 'local/script.svg' is an SVG with a <script> element"),
+    ("ipt_logo", "local/link.svg", "ipt_logo: file 'local/link.svg' leads outside the project through a symbolic link"),
     ("ipt_addenda", "/srv/other", "ipt_addenda: '/srv/other' is an absolute path"),
     ("ipt_addenda", "../elsewhere", "ipt_addenda: '../elsewhere' leaves the project ('..')"),
 ])
@@ -106,7 +106,7 @@ def test_an_unsafe_logo_stops_check_and_build(minimal: Path) -> None:
                                                 encoding="utf-8")
     conf = minimal / "conf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + '\nipt_logo = "local/logo.svg"\n', encoding="utf-8")
-    expected = "conf.py:1: ipt_logo: 'local/logo.svg' is an SVG with an event handler (onload=)"
+    expected = "conf.py:1: ipt_logo: file 'local/logo.svg' is an SVG with an event handler (onload=)"
     for command in ("check", "build"):
         result = run_cli(command, "--project", str(minimal))
         assert result.returncode == 1 and expected in result.stderr, result.stderr
