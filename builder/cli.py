@@ -1,7 +1,7 @@
 """The ``ipt-manual`` command.
 
-Exit codes: 0 success, 1 problems in the sources, 2 wrong usage,
-3 an internal error (a bug; the traceback is saved to a file).
+Exit codes: 0 success, 1 problems in the sources, 2 wrong usage or a problem with the computer
+(a folder that cannot be written, a full disk), 3 an internal error (a bug; the traceback is saved to a file).
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool) -> int:
+def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool,
+               fresh: bool = False) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -105,7 +106,7 @@ def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Outp
     status = None if out.quiet else sys.stderr
     with patch_docutils(root), docutils_namespace():
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
-                     status=status, warning=sys.stderr, freshenv=False,
+                     status=status, warning=sys.stderr, freshenv=fresh,
                      warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0)
         if strict:
             app.config.nitpicky = True
@@ -145,9 +146,15 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
     out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
     from sphinx.errors import SphinxError
 
+    from .strict import failed_before, record_start, record_success
+
+    fresh = failed_before(build)
+    if fresh:
+        out.info("the last build failed or was stopped; reading every page again")
+    record_start(build)
     try:
         code = run_sphinx(root, root / GENERATED_DIR, staging / "html", staging / "doctrees", out,
-                          not args.no_strict)
+                          not args.no_strict, fresh)
         marker.write_text("finished\n", encoding="utf-8")  # Sphinx ran to the end, whatever it found
     except SphinxError as exc:
         if getattr(exc, "orig_exc", None) is not None:
@@ -160,6 +167,7 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
     from .publish import publish
 
     publish(staging / "html", build / "html")
+    record_success(build)
     out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s; open {build / 'html' / 'index.html'}")
     return EXIT_OK
 
@@ -204,7 +212,7 @@ class SourcesBroken(Exception):
 
 
 def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str, str]:
-    from .gitrefs import GitError, is_branch, merge_base, resolve
+    from .gitrefs import GitError, is_branch, is_shallow, merge_base, resolve
 
     root = resolve_root(args)
     base_ref = args.base
@@ -213,6 +221,10 @@ def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str
             head_commit = resolve(root, args.head or "HEAD")
             base_ref = merge_base(root, resolve(root, args.base), head_commit)
         except GitError as exc:
+            if "common ancestor" in str(exc) and is_shallow(root):
+                raise UsageError(f"this is a shallow clone, so the merge base of '{args.base}' and "
+                                 f"'{args.head or 'HEAD'}' is not in it; fetch the history with "
+                                 "'git fetch --unshallow' (on CI: check out with fetch-depth: 0)") from exc
             if "common ancestor" in str(exc):
                 raise UsageError(f"'{args.base}' and '{args.head or 'HEAD'}' have no common ancestor; "
                                  "use --no-merge-base to compare them directly") from exc
@@ -340,7 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        from .environment import describe, environment_error
+
+        cause = environment_error(exc)
+        if cause is not None:
+            print(f"ipt-manual: {describe(cause)}", file=sys.stderr)
+            return EXIT_USAGE
         with tempfile.NamedTemporaryFile("w", prefix="ipt-manual-crash-", suffix=".txt", delete=False) as fh:
             traceback.print_exc(file=fh)
         print(f"ipt-manual: internal error (this is a bug). The full traceback was saved to {fh.name}; "

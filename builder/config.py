@@ -58,6 +58,16 @@ def _records(required: tuple[str, ...], optional: tuple[str, ...]) -> Validator:
     return check
 
 
+def _plain_line(name: str, value: Any) -> list[str]:
+    """Text shown on pages and printed sheets: one line, no control characters (it is escaped where shown)."""
+    if not isinstance(value, str):
+        return _type(str, "text")(name, value)
+    bad = next((c for c in value if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
+    if bad is not None:
+        return [f"{PREFIX}{name} must be one line of plain text, without the control character U+{ord(bad):04X}"]
+    return []
+
+
 def _ids(name: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return [f"{PREFIX}{name} must be a list of manual ids (text)"]
@@ -86,11 +96,14 @@ class ReferralPathway:
 
 @dc.dataclass
 class SiteConfig:
-    clinic_name: str = _field("", _type(str, "text"), "Your clinic's name, shown in the site title and on the "
-                              "landing pages.", '"Riverside Community Mental Health"')
-    logo: str = _field("", _type(str, "text"), "Path of a logo image (PNG or SVG), relative to the project "
-                       "folder; shown in the navigation.", '"local/logo.svg"')
-    contact_line: str = _field("", _type(str, "text"), "A line of contact details shown on the landing pages.",
+    clinic_name: str = _field("", _plain_line, "Your clinic's name, shown in the site title and on the "
+                              "landing pages. Plain text on one line: shown exactly as written, never as markup.",
+                              '"Riverside Community Mental Health"')
+    logo: str = _field("", _type(str, "text"), "Path of a logo image (PNG, JPEG or SVG), relative to the "
+                       "project folder and inside it; shown in the navigation. An SVG must be a plain drawing "
+                       "(no scripts, event handlers or references to other files).", '"local/logo.svg"')
+    contact_line: str = _field("", _plain_line, "A line of contact details shown on the landing pages "
+                               "(plain text on one line, shown exactly as written).",
                                '"IPT service: 01234 567890, ipt@example.org"')
     crisis_contacts: list[dict[str, str]] = _field(
         [], _records(("name",), ("phone", "notes")),
@@ -140,9 +153,26 @@ def validate_values(values: dict[str, Any], root: Path | None = None) -> list[st
             errors.append(f"unknown setting {key}" + (f"; did you mean {PREFIX}{close[0]}?" if close else ""))
             continue
         errors += fields[name].metadata["validator"](name, values[key])
+    return errors + _path_errors(values, root)
+
+
+def _path_errors(values: dict[str, Any], root: Path | None) -> list[str]:
+    """The logo and the addenda folder must be inside the project; the logo a safe image."""
+    from .logo import inside_project, logo_problem
+
+    if root is None:
+        return []
+    errors = []
     logo = values.get(PREFIX + "logo")
-    if root is not None and isinstance(logo, str) and logo and not (root / logo).is_file():
-        errors.append(f"{PREFIX}logo: file '{logo}' does not exist (paths are relative to {root})")
+    if isinstance(logo, str) and logo:
+        why = logo_problem(root, logo)
+        if why:
+            errors.append(f"{PREFIX}logo: file '{logo}' {why} (paths are relative to {root})")
+    addenda = values.get(PREFIX + "addenda")
+    if isinstance(addenda, str) and addenda:
+        why = inside_project(root, addenda)
+        if why:
+            errors.append(f"{PREFIX}addenda: '{addenda}' {why}")
     return errors
 
 

@@ -28,6 +28,14 @@ class Problem:
         return text
 
 
+#: Longest message or hint shown: text quoted from a source (a 1 MB line) is cut, not echoed.
+MAX_MESSAGE = 300
+
+
+def cut(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Problems:
     """An ordered, de-duplicated collection of :class:`Problem`."""
 
@@ -46,7 +54,7 @@ class Problems:
         return p.as_posix()
 
     def add(self, path: Path | str, line: int, message: str, hint: str = "") -> None:
-        problem = Problem(self.rel(path), max(int(line), 1), message, hint)
+        problem = Problem(self.rel(path), max(int(line), 1), cut(message), cut(hint))
         if problem not in self._seen:
             self._seen.add(problem)
             self._items.append(problem)

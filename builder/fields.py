@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
-from .rules import DEFAULT_NUMBER_LIMIT, ID_RE, NUMBER_LIMITS, id_hint, visible
+from .rules import DEFAULT_NUMBER_LIMIT, ID_RE, NUMBER_LIMITS, TITLE_FIELDS, TITLE_FORBIDDEN, id_hint, visible
 from .sourcefile import LocDict, LocList
 
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -54,6 +54,11 @@ class FieldReader:
             value = value.strip()
             if required and not value:
                 self.problem(key, f"'{key}' is empty")
+                return default
+            if key in TITLE_FIELDS and any(c in value for c in TITLE_FORBIDDEN):
+                self.problem(key, f"'{key}' must be one line of text without backquotes (`)",
+                             "titles are shown as plain text in badges, links and headings; remove the ` "
+                             "and write the title on one line")
                 return default
         return value
 

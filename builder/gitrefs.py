@@ -52,6 +52,14 @@ def merge_base(root: Path, a: str, b: str) -> str:
         raise GitError(f"'{a}' and '{b}' have no common ancestor") from None
 
 
+def is_shallow(root: Path) -> bool:
+    """Whether the repository is a shallow clone (its history cut short, as CI checkouts often are)."""
+    try:
+        return str(git(root, "rev-parse", "--is-shallow-repository")) == "true"
+    except GitError:
+        return False
+
+
 def tree_id(root: Path, commit: str, path: str) -> str | None:
     try:
         return str(git(root, "rev-parse", "--verify", "--quiet", f"{commit}:{path}"))
@@ -68,7 +76,14 @@ def export(root: Path, commit: str, dest: Path) -> Path:
     assert isinstance(data, bytes)
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        archive.extractall(dest, filter="data")
+        links = [m.name for m in archive.getmembers() if m.issym() or m.islnk()]
+        if links:  # a link may lead out of the export (or the project); history is read as plain files only
+            raise GitError(f"{links[0]} at {commit[:12]} is a symbolic link; links are not read from git "
+                           "history (commit the file itself instead of a link to it)")
+        try:
+            archive.extractall(dest, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise GitError(f"cannot read the sources at {commit[:12]}: {exc}") from exc
     return dest
 
 

@@ -43,7 +43,7 @@ from .model import (
     SourceRef,
     Worksheet,
 )
-from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, ROLE_RE
+from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, RESERVED_MANUAL_IDS, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
 
@@ -667,7 +667,11 @@ def load_adaptations(folder: Path, core: Manual, problems: Problems) -> list[Man
     found: dict[str, Adaptation] = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         adaptation = load_adaptation(sub, problems)
-        if adaptation is not None:
+        if adaptation is not None and adaptation.id in {core.id, *RESERVED_MANUAL_IDS}:
+            problems.add(adaptation.path / MANIFEST, _line(adaptation.manifest, "id"),
+                         f"'{adaptation.id}' is reserved and cannot be an adaptation's id",
+                         "choose another id (and rename the folder to match)")
+        elif adaptation is not None:
             found[adaptation.id] = adaptation
     resolved: dict[str, Manual] = {core.id: core}
     visiting: list[str] = []

@@ -29,7 +29,19 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.filters["anchor"] = anchor
     env.filters["demote_headings"] = demote_headings
+    env.filters["text"] = markdown_text
     return env
+
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def markdown_text(value: object) -> str:
+    """Plain text (a clinic's setting) as MyST shows it literally: every ASCII punctuation character
+    backslash-escaped (CommonMark's escapes), line breaks as spaces.  For text outside roles and
+    directive options only."""
+    text = " ".join(str(value).split())
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in text)
 
 
 def demote_headings(text: str) -> str:

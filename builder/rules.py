@@ -12,6 +12,8 @@ import unicodedata
 #: Ids of manuals, sessions sections, pages, worksheets and fields (``\Z``, not ``$``: an id
 #: never ends with a newline).
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+#: Ids an adaptation may not take: the core's, and names of the site's own pages and folders.
+RESERVED_MANUAL_IDS = frozenset({"core", "index", "matrix", "search", "genindex", "pdf"})
 
 
 def visible(value: object) -> str:
@@ -52,15 +54,15 @@ ROLE_RE = re.compile(r"\{(?P<role>[a-z-]+)\}`(?P<body>[^`]*)`")
 #: builder.sections.split_role_body matches it without backtracking).
 ROLE_TARGET_RE = re.compile(r"^(?:(?P<text>.*?)\s*<(?P<target>[^<>]+)>|(?P<bare>[^<>]+))$", re.S)
 
+FILE_OPTION_MESSAGE = "directive options that read a file or an address (:file:, :url:) are not allowed"
+FILE_OPTION_HINT = "write the content into the source itself"
 #: Markdown constructs not allowed in protocol sources, checked line by line.
 FORBIDDEN_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^\s*\([^)\s]+\)=\s*$"), "explicit targets `(label)=` are not allowed",
      "the builder adds anchors itself; link with the {technique}, {session}, ... roles"),
     (re.compile(r"\{\{"), "MyST substitutions '{{ ... }}' are not allowed in protocol sources",
      "they run template code when the site is built; write the text out"),
-    (re.compile(r"^[ \t]*:(?:file|url|encoding):(?:[ \t]|$)", re.I),
-     "directive options that read a file or an address (:file:, :url:) are not allowed",
-     "write the content into the source itself"),
+    (re.compile(r"^[ \t]*:(?:file|url|encoding):(?:[ \t]|$)", re.I), FILE_OPTION_MESSAGE, FILE_OPTION_HINT),
 ]
 
 #: Directives and roles not allowed in protocol sources (names are case-insensitive, as in
@@ -125,6 +127,16 @@ IMAGE_DIRECTIVE_RE = re.compile(
 IMAGE_OPTION_RE = re.compile(r"^[ \t]*:(?P<option>img-top|img-bottom|img-background|target|link):[ \t]*"
                              r"(?P<dest>[^\n]*)$", re.I | re.M)
 DOWNLOAD_ROLE_RE = re.compile(r"\{download\}`(?P<body>[^`]*)`", re.I)
+#: Directive options (either MyST form, see builder/directive_options.py) whose value is an image the
+#: build copies into the site, a link, or a file read at build time.
+IMAGE_OPTIONS = frozenset({"img-top", "img-bottom", "img-background", "avatar"})
+LINK_OPTIONS = frozenset({"target", "link", "avatar-link"})
+FILE_OPTIONS = frozenset({"file", "url", "encoding"})
+
+#: Fields holding a title (manifest, session, page, phase, worksheet): templates place titles inside roles,
+#: directive arguments and headings, so a title is one line without backquotes (which close roles).
+TITLE_FIELDS = frozenset({"title", "short_title"})
+TITLE_FORBIDDEN = ("`", "\n")
 
 #: Worksheet field kinds and the keys each needs beyond id/kind/label.
 FIELD_KINDS: dict[str, dict[str, type]] = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .project import ADAPTATIONS_DIR, load_project
 from .render import environment
-from .rules import ID_RE
+from .rules import ID_RE, RESERVED_MANUAL_IDS
 
 
 class ScaffoldError(Exception):
@@ -23,6 +23,8 @@ def new_adaptation(root: Path, adaptation_id: str, title: str | None = None, ext
     if folder.exists():
         raise ScaffoldError(f"{folder.relative_to(root)} already exists; nothing was changed")
     project = load_project(root)
+    if adaptation_id in {*RESERVED_MANUAL_IDS, *(m.id for m in project.manuals)}:
+        raise ScaffoldError(f"'{adaptation_id}' is reserved or already a manual's id; choose another id")
     base = next((m for m in project.manuals if m.id == extends), None)
     if base is None:
         known = ", ".join(m.id for m in project.manuals) or "none (fix 'ipt-manual check' problems first)"

@@ -11,7 +11,7 @@ import bisect
 import html
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,15 +24,20 @@ from .rules import (
     DOWNLOAD_ROLE_RE,
     EVENT_HANDLER_RE,
     FENCE_RE,
+    FILE_OPTION_HINT,
+    FILE_OPTION_MESSAGE,
+    FILE_OPTIONS,
     FORBIDDEN_DIRECTIVE_RE,
     FORBIDDEN_DIRECTIVES,
     FORBIDDEN_PATTERNS,
     ID_RE,
     IMAGE_DIRECTIVE_RE,
     IMAGE_OPTION_RE,
+    IMAGE_OPTIONS,
     LEVEL1_RE,
     LEVEL2_RE,
     LINK_DEF_RE,
+    LINK_OPTIONS,
     LINK_ROLES,
     MAX_FENCE_DEPTH,
     MD_LINK_RE,
@@ -350,7 +355,7 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
     for m in EVENT_HANDLER_RE.finditer(text):
         if m.group("name").lower() in NOT_EVENT_HANDLERS:
             continue
-        report("handler", m.start(), f"event-handler attribute '{m.group('name')}=' is not allowed "
+        report("handler", m.start(), f"event-handler attribute '{_short(m.group('name'), 40)}=' is not allowed "
                "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
     if not allow_raw_html:
         masked = _MASK_RE.sub(_mask, text) if "`" in text else text
@@ -385,11 +390,33 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
         targets.append((m.start(), m.group("dest"), m.group("option").lower().startswith("img")))
     for m in DOWNLOAD_ROLE_RE.finditer(text):
         targets.append((m.start(), role_target(m.group("body"))[1], False))
+    targets += _option_targets(text, report)
     for offset, dest, image in targets:
         why = outside_repository(dest, image)
         if why:
             what = "image" if image else "link target"
             report("path", offset, f"{what} '{_short(dest)}' {why}", IMAGE_HINT if image else LINK_HINT)
+
+
+def _option_targets(text: str, report: Callable[[str, int, str, str], None]) -> list[tuple[int, str, bool]]:
+    """Directive options in either MyST form (``:key: value`` lines or a ``---`` YAML block), decoded:
+    the image and link targets to check, after reporting file options and code or data URLs."""
+    from .directive_options import directive_options
+
+    targets: list[tuple[int, str, bool]] = []
+    for option in directive_options(text):
+        if option.key in FILE_OPTIONS:
+            report(FILE_OPTION_MESSAGE, option.offset, FILE_OPTION_MESSAGE, FILE_OPTION_HINT)
+        value = html.unescape(urllib.parse.unquote(option.value)).strip()
+        scheme = _SCHEME_RE.match(re.sub(r"[\s\\]", "", value))
+        name = scheme.group("scheme").lower() if scheme else ""
+        if name in _NOT_PATH_SCHEMES:
+            why = ("a data: URL hides content inside the address; " if name == "data"
+                   else "such a link runs code when clicked; ")
+            report(name, option.offset, f"'{name}:' URLs are not allowed in protocol sources", why + LINK_HINT)
+        elif option.key in IMAGE_OPTIONS or option.key in LINK_OPTIONS:
+            targets.append((option.offset, option.value, option.key in IMAGE_OPTIONS))
+    return targets
 
 
 def split_role_body(body: str) -> tuple[str, str, str] | None:

@@ -56,7 +56,7 @@ class _Invalid(Exception):
 
 
 class _Composer(yaml.SafeLoader):
-    """PyYAML's safe loader, composing no deeper than :data:`MAX_DEPTH` and refusing aliases.
+    """PyYAML's safe loader, composing no deeper than :data:`MAX_DEPTH`, refusing aliases and tags.
 
     Aliases (``*name``) are refused because they let a few lines expand into billions of
     values (and a ``&a [*a]`` into a cycle); deep nesting is refused here, before PyYAML's
@@ -72,6 +72,13 @@ class _Composer(yaml.SafeLoader):
             mark = self.peek_event().start_mark
             raise _Invalid(mark.line + 1 + self.offset, "YAML aliases ('*name') are not allowed in protocol sources",
                            "write the value out in full")
+        tag = getattr(self.peek_event(), "tag", None)
+        if tag not in (None, "!"):  # explicit tags, on values, lists and mappings alike
+            shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            raise _Invalid(self.peek_event().start_mark.line + 1 + self.offset,
+                           f"YAML tags ('{shown}') are not allowed in protocol sources",
+                           "remove the tag; quote the value if it should be text")
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH + 1:
@@ -186,17 +193,24 @@ def parse_yaml(text: str, path: Path, problems: Problems, offset: int = 0) -> An
     return data
 
 
+def _outside(path: Path, root: Path) -> bool:
+    """Whether ``path``, with every symbolic link on the way followed (files and folders), leaves ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return True
+    return False
+
+
 def read_text(path: Path, problems: Problems) -> str | None:
     """Read a UTF-8 source file; normalise a byte-order mark and CRLF line endings."""
-    if problems.root is not None and path.is_symlink():
-        try:
-            path.resolve().relative_to(problems.root.resolve())
-        except (ValueError, OSError, RuntimeError):
-            # the link's own path (Problems.rel would follow the link out of the project)
-            shown = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(problems.root))).as_posix()
-            problems.add(shown, 1, "file is a link to somewhere outside the project",
-                         "copy the text into the repository instead of linking to it")
-            return None
+    if problems.root is not None and _outside(path, problems.root):
+        # the link's own path (Problems.rel would follow the link out of the project)
+        shown = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(problems.root))).as_posix()
+        what = "file is a link" if path.is_symlink() else "file is in a linked folder that leads"
+        problems.add(shown, 1, f"{what} to somewhere outside the project",
+                     "copy the text into the repository instead of linking to it")
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:

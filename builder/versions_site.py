@@ -78,16 +78,19 @@ def unit_key(root: Path, commit: str | None, tooling: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def release_list(root: Path) -> list[tuple[str, str, str]]:
-    """(manual, version, tag) for every release tag; a clear error for a tag that breaks the scheme."""
+def release_list(root: Path, skip: Callable[[str, str], None] | None = None) -> list[tuple[str, str, str]]:
+    """(manual, version, tag) for every release tag.  A tag that breaks the scheme is reported to ``skip``
+    (tag, problem), or is an error when there is no ``skip``."""
     out = []
     for tag in release_tags(root):
         m = TAG_RE.match(tag)
         if m:
             out.append((m.group("manual"), m.group("version"), tag))
         elif "/" in tag and not tag.startswith("refs/"):
-            raise VersionsError(f"tag '{tag}' does not follow the release tag scheme <manual>/vMAJOR.MINOR.PATCH "
-                                "(for example core/v1.2.0)")
+            problem = "it does not follow the release tag scheme <manual>/vMAJOR.MINOR.PATCH (for example core/v1.2.0)"
+            if skip is None:
+                raise VersionsError(f"tag '{tag}': {problem}")
+            skip(tag, problem)
     return out
 
 
@@ -118,54 +121,81 @@ def _redirect(target: str, title: str) -> str:
             f"<body><p>Redirecting to <a href='{t}'>{t}</a>.</p></body></html>\n")
 
 
+def _build_unit(root: Path, unit: Unit, cache: Path, build_one: Callable[[Path, Path], int],
+                progress: Callable[[str], None]) -> bool:
+    """Build one version into the cache unless it is there; read its catalog.  True when it was built."""
+    site = cache / unit.key / "html"
+    label = unit.commit[:12] if unit.commit else "working tree"
+    fresh = not site.exists()
+    if fresh:
+        progress(f"building {label}…")
+        with tempfile.TemporaryDirectory(prefix="ipt-version-") as tmp:
+            project_dir = Path(tmp) / "project"
+            project_dir.mkdir()
+            _prepare(root, unit.commit, project_dir)
+            project = load_project(project_dir)
+            if project.problems:
+                raise VersionsError(f"the sources at {label} have problems: "
+                                    f"{next(iter(project.problems)).format().splitlines()[0]}")
+            out = Path(tmp) / "out"
+            if build_one(project_dir, out) != 0:
+                raise VersionsError(f"building {label} failed")
+            (cache / unit.key).mkdir(parents=True, exist_ok=True)
+            shutil.move(str(out), str(site))
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    unit.manuals = {m["id"]: m["version"] for m in catalog["manuals"]}
+    unit.pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return fresh
+
+
 def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress: Callable[[str], None],
                    target: Path | None = None) -> Path:
     """Build (or reuse) every version and assemble the versions site; returns its folder."""
     cache = root / "_build" / ".versions-cache"
     target = target or root / "_build" / "versions"
     tooling = tooling_hash(root)
-    releases = release_list(root)
+
+    def skip(tag: str, problem: str) -> None:
+        progress(f"skipped release tag {tag}: {problem}; the other versions are published")
+
+    releases = release_list(root, skip)
     units: dict[str, Unit] = {}
     entries: list[tuple[str, str, str]] = []  # (manual, version label, unit key)
     for manual, version, tag in sorted(releases, key=lambda r: (r[0], parse(r[1]))):
         try:
             commit = resolve(root, tag)
         except GitError as exc:
-            raise VersionsError(str(exc)) from exc
+            skip(tag, str(exc))
+            continue
         key = unit_key(root, commit, tooling)
         units.setdefault(key, Unit(key, commit))
         entries.append((manual, version, key))
     dev_key = unit_key(root, None, tooling)
     units.setdefault(dev_key, Unit(dev_key, None))
     built = cached = 0
-    for unit in units.values():
-        site = cache / unit.key / "html"
-        label = unit.commit[:12] if unit.commit else "working tree"
-        if not site.exists():
-            progress(f"building {label}…")
-            with tempfile.TemporaryDirectory(prefix="ipt-version-") as tmp:
-                project_dir = Path(tmp) / "project"
-                project_dir.mkdir()
-                _prepare(root, unit.commit, project_dir)
-                project = load_project(project_dir)
-                if project.problems:
-                    raise VersionsError(f"the sources at {label} have problems: "
-                                        f"{next(iter(project.problems)).format()}")
-                out = Path(tmp) / "out"
-                if build_one(project_dir, out) != 0:
-                    raise VersionsError(f"building {label} failed")
-                (cache / unit.key).mkdir(parents=True, exist_ok=True)
-                shutil.move(str(out), str(site))
-            built += 1
-        else:
-            cached += 1
-        catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
-        unit.manuals = {m["id"]: m["version"] for m in catalog["manuals"]}
-        unit.pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    for unit in list(units.values()):
+        try:
+            fresh = _build_unit(root, unit, cache, build_one, progress)
+        except (VersionsError, GitError) as exc:
+            if unit.commit is None:
+                raise VersionsError(str(exc)) from exc
+            for manual, version, key in entries:
+                if key == unit.key:
+                    skip(f"{manual}/v{version}", str(exc))
+            del units[unit.key]
+            continue
+        built, cached = built + fresh, cached + (not fresh)
+    kept = []
     for manual, version, key in entries:
+        if key not in units:
+            continue
         if units[key].manuals.get(manual) != version:
-            raise VersionsError(f"tag {manual}/v{version} points at a commit where {manual} is at version "
-                                f"{units[key].manuals.get(manual, 'nothing (no such manual)')}")
+            skip(f"{manual}/v{version}", f"it points at a commit where {manual} is at version "
+                 f"{units[key].manuals.get(manual, 'nothing (no such manual)')}")
+            continue
+        kept.append((manual, version, key))
+    entries = kept
+    releases = [r for r in releases if any(r[0] == m and r[1] == v for m, v, _ in entries)]
     progress(f"{built} version(s) built, {cached} reused from the cache")
     # assemble into a fresh folder, then swap it into place
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")

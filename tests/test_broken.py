@@ -215,3 +215,15 @@ def test_overlay_with_a_set_that_is_not_a_mapping_is_reported(tmp_path: Path, va
                                                                                encoding="utf-8")
     lines, _ = reported(root)
     assert any(r.startswith("adaptations/teen/sessions/session-02.md:2: 'set' must be a mapping") for r in lines)
+
+
+def test_a_one_megabyte_event_handler_name_is_cut_in_the_message(minimal: Path) -> None:
+    path = minimal / "manual" / "pages" / "overview.md"
+    path.write_text("---\ntitle: Overview\nsummary: S.\n---\n\n## About {#about}\n\n<b on" + "x" * 1_000_000 + "=1>\n",
+                    encoding="utf-8")
+    lines, _ = reported(minimal)
+    handler = [line for line in lines if "event-handler attribute" in line]
+    assert handler and handler[0].startswith("manual/pages/overview.md:8: event-handler attribute 'onxxxx")
+    assert all(len(line) < 1000 for line in lines), [len(line) for line in lines]
+    result = check_cli(minimal)
+    assert result.returncode == 1 and len(result.stderr) < 5000

@@ -332,3 +332,62 @@ def test_empty_overlay_gives_the_core_back(bodies: list[str], title: str) -> Non
                 b.title, b.minutes, b.participants, b.goals, b.agenda, b.fidelity)
             assert [(s.id, s.title, s.body) for s in a.sections] == [(s.id, s.title, s.body) for s in b.sections]
         assert all(s.kind == "same" and not s.changes for s in same.report.sessions)
+
+
+# --- titles and settings are text (issue 10) -----------------------------------------------
+
+TITLE_TEXT = st.text(alphabet=st.sampled_from(list("ab `<>{}[]()*_#:|\\!&;=-\n\t\"'é\u2028")),
+                     max_size=30)
+
+
+@given(title=TITLE_TEXT)
+@LOADER
+def test_a_title_is_refused_or_stays_inside_its_markup(root: Path, title: str) -> None:
+    """Any session title is refused with its line, or reaches the generated page as one line of its own text
+    that leaves every role it is placed in balanced (no backquote, no line break)."""
+    from builder.render import render_site
+
+    rel = "manual/sessions/session-02.md"
+    text = (root / rel).read_text(encoding="utf-8")
+    head, rest = text.split("title: ", 1)
+    rest = rest.split("\n", 1)[1]
+    source = head + "title: " + yaml.safe_dump(title, width=10_000).strip().removesuffix("\n...") + "\n" + rest
+    with replaced(root / rel, source.encode("utf-8")):
+        loaded = load_project(root)
+    if loaded.problems:
+        assert any(p.path == rel for p in loaded.problems), [p.format() for p in loaded.problems]
+        return
+    core = next(m for m in loaded.manuals if m.id == "core")
+    session = core.session(2)
+    assert session is not None and "`" not in session.title and "\n" not in session.title
+    page = render_site(root, loaded.manuals)["core/sessions/session-02.md"]
+    for line in page.split("\n"):
+        if line.startswith("{bdg-secondary}") or line.startswith("{session}"):
+            assert line.count("`") % 2 == 0, line
+
+
+SETTING_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["<script>alert(1)</script>", "{{ 7*7 }}", "`x`", "R&D &amp; co", "\\*not bold\\*", "[x](javascript:1)"])
+
+
+@given(value=SETTING_TEXT)
+@FUZZ
+def test_a_text_setting_is_refused_or_shown_as_exactly_its_text(value: str) -> None:
+    """The clinic name and contact line: refused when not one line of text, else MyST shows them literally
+    (no markup, no substitution)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.substitution import substitution_plugin
+
+    from builder.config import validate_values
+    from builder.render import markdown_text
+
+    if validate_values({"ipt_clinic_name": value, "ipt_contact_line": value}):
+        return
+    md = MarkdownIt("commonmark").use(substitution_plugin)
+    tokens = md.parse("**Contact:** " + markdown_text(value))
+    inline = [t for t in tokens if t.type == "inline"]
+    kinds = {c.type for t in inline for c in (t.children or [])}
+    assert kinds <= {"strong_open", "strong_close", "text", "softbreak"}, kinds
+    shown = "".join(c.content for t in inline for c in (t.children or []) if c.type == "text")
+    expected = "Contact: " + " ".join(value.split())
+    assert " ".join(shown.split()) == " ".join(expected.replace("\x00", "\ufffd").split())

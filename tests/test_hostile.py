@@ -4,6 +4,8 @@ and file insertion."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +68,25 @@ BODY_CASES = [
     ("link-dotdot", "[notes](../../../home/me/notes.txt)", "link target '../../../home/me/notes.txt' leaves"),
     ("link-file-url", "[x](file:///etc/passwd)", "link target 'file:///etc/passwd' is a file: URL"),
     ("download-role", "{download}`the key <../../../.ssh/id_rsa>`", "link target '../../../.ssh/id_rsa' leaves"),
+    # directive options in MyST's YAML block form (and quoted in the line form) are read as MyST reads them
+    ("card-yaml-img-top", ":::{card} T\n---\nimg-top: ../../../../../../etc/hostname\n---\nx\n:::",
+     "image '../../../../../../etc/hostname' leaves the repository ('..')", LINE + 2),
+    ("card-yaml-img-background", ":::{card} T\n---\nimg-background: \"/proc/self/environ\"\n---\nx\n:::",
+     "image '/proc/self/environ' is an absolute path", LINE + 2),
+    ("card-yaml-img-bottom-remote", ":::{card} T\n---\nimg-bottom: https://tracker.example/p.png\n---\n:::",
+     "image 'https://tracker.example/p.png' is not in the repository", LINE + 2),
+    ("card-yaml-data-url", ":::{card} T\n---\nimg-top: data:image/svg+xml;base64,PHN2Zz4=\n---\n:::",
+     "'data:' URLs are not allowed in protocol sources", LINE + 2),
+    ("card-yaml-escaped-path", ":::{card} T\n---\nimg-top: \"\\x2fetc/hostname\"\n---\n:::",
+     "image '/etc/hostname' is an absolute path", LINE + 2),
+    ("card-yaml-link-javascript", ":::{card} T\n---\nlink: javascript:alert(1)\n---\n:::",
+     "'javascript:' URLs are not allowed in protocol sources", LINE + 2),
+    ("card-line-quoted-absolute", ":::{card} T\n:img-top: \"/etc/passwd\"\n:::",
+     "image '/etc/passwd' is an absolute path", LINE + 1),
+    ("figure-yaml-file-option", "```{csv-table}\n---\nfile: /etc/passwd\n---\n```",
+     "directive options that read a file or an address (:file:, :url:) are not allowed", LINE + 2),
+    ("article-info-avatar", "::::{article-info}\n:avatar: /etc/hostname\n::::",
+     "image '/etc/hostname' is an absolute path", LINE + 1),
 ]
 
 
@@ -255,3 +276,86 @@ def test_cli_follows_the_sites_raw_html_setting(tmp_path: Path) -> None:
     assert run_cli("check", "--project", str(root)).returncode == 0
     page.write_text(PAGE.replace("{text}", "<script>alert(1)</script>"), encoding="utf-8")
     assert run_cli("check", "--project", str(root)).returncode == 1
+
+
+# --- files the build would copy (issue 10, item 1): the Sphinx-level guard -----------------------------
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108020000009077")  # a PNG header is enough
+GUARD = "is not a file inside the project (hint: images and downloads must be files in the repository"
+
+
+def _add_to_overview(root: Path, text: str) -> None:
+    page = root / OVERVIEW
+    page.write_text(page.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_images_linked_out_of_the_project_stop_the_build_with_the_source_line(minimal: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(PNG)
+    pages = minimal / "manual" / "pages"
+    (pages / "leak.png").symlink_to(outside / "secret.png")  # a linked file
+    (pages / "shots").symlink_to(outside, target_is_directory=True)  # a linked folder
+    (pages / ".hidden").mkdir()  # hidden folders (.git holds CI credentials) are not published either
+    (pages / ".hidden" / "config.png").write_bytes(PNG)
+    _add_to_overview(minimal, "\n![a](leak.png)\n\n![b](shots/secret.png)\n\n![c](.hidden/config.png)\n")
+    assert run_cli("check", "--project", str(minimal)).returncode == 0  # relative paths: the check cannot tell
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1, result.stderr
+    for line, name in ((10, "leak.png"), (12, "shots/secret.png"), (14, ".hidden/config.png")):
+        assert f"{minimal / OVERVIEW}:{line}: WARNING: image '{name}' {GUARD}" in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (minimal / "_build" / "html").exists()
+    assert not list((minimal / "_build").rglob("secret*.png")) and not list((minimal / "_build").rglob("config*"))
+
+
+def test_a_card_image_no_check_sees_is_refused_by_sphinx(minimal: Path) -> None:
+    """Defence in depth: text the source check never reads (here a clinic's own page template) cannot
+    make the build copy /etc/hostname either, in the YAML option form or any other."""
+    templates = minimal / "_templates" / "manual"
+    templates.mkdir(parents=True)
+    page = (Path(__file__).parents[1] / "_templates" / "manual" / "page.md.j2").read_text(encoding="utf-8")
+    escape = "../" * 12 + "etc/hostname"
+    (templates / "page.md.j2").write_text(
+        page + f"\n:::{{card}} Card\n---\nimg-top: {escape}\nimg-background: {escape}\n---\nText.\n:::\n"
+        "\n{download}`key <" + escape + ">`\n", encoding="utf-8")
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1, result.stderr
+    assert f"WARNING: image '{escape}' {GUARD}" in result.stderr, result.stderr
+    assert "the build was stopped" in result.stderr and "internal error" not in result.stderr
+    assert not (minimal / "_build" / "html").exists()
+    assert not list((minimal / "_build").rglob("hostname*"))
+
+
+def test_a_repository_image_next_to_its_source_passes_check_and_builds(minimal: Path) -> None:
+    (minimal / "manual" / "pages" / "chart.png").write_bytes(PNG)
+    _add_to_overview(minimal, "\n![A chart](chart.png)\n")
+    assert run_cli("check", "--project", str(minimal)).returncode == 0
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 0, result.stderr
+    html = minimal / "_build" / "html"
+    img = BeautifulSoup((html / "core" / "overview.html").read_text(encoding="utf-8"), "html.parser").find(
+        "img", alt="A chart")
+    assert img is not None
+    assert (html / "core" / img["src"]).resolve().read_bytes() == PNG
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize(("link", "source", "shown"), [
+    ("manual/techniques", "manual/techniques", "manual/techniques/clarification.md"),
+    ("local/core/pages", "addenda/core/pages", "local/core/pages/room-bookings.md"),
+    ("local/core", "addenda/core", "local/core/pages/room-bookings.md"),
+])
+def test_a_linked_folder_outside_the_project_is_not_read(minimal: Path, tmp_path: Path, link: str, source: str,
+                                                          shown: str) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    outside = tmp_path / "outside"
+    shutil.copytree(minimal / source if source.startswith("manual") else fixtures / source, outside)
+    target = minimal / link
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(outside, target_is_directory=True)
+    reported = [p.format().split("\n")[0] for p in load_project(minimal).problems]
+    assert f"{shown}:1: file is in a linked folder that leads to somewhere outside the project" in reported, reported

@@ -70,27 +70,34 @@ def test_unchanged_versions_come_from_the_cache(released: Path) -> None:
     assert "0 version(s) built, 3 reused from the cache" in result.stderr
 
 
-def test_tag_outside_the_scheme_is_a_clear_error(tmp_path: Path) -> None:
+def test_broken_release_tags_are_skipped_and_the_others_published(tmp_path: Path) -> None:
+    """A tag outside the scheme, a tag on a commit with another version, and a tag whose tree holds a
+    symbolic link are each skipped with a message naming the tag and the problem (issue 10)."""
     root = copy_project("minimal", tmp_path)
     git(root, "init", "-q", "-b", "main")
+    (root / ".gitignore").write_text("_build/\n_site/\n", encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "x")
+    git(root, "tag", "core/v1.0.0")
     git(root, "tag", "core/1.0")
-    result = run_cli("versions", "--project", str(root))
-    assert result.returncode == 1
-    assert "tag 'core/1.0' does not follow the release tag scheme" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_tag_on_a_commit_with_another_version(tmp_path: Path) -> None:
-    root = copy_project("minimal", tmp_path)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "x")
     git(root, "tag", "core/v2.0.0")
+    (root / "manual" / "worksheets" / "leak.yaml").symlink_to("/etc/hostname")
+    edit(root / "manual" / "protocol.yaml", "version: 1.0.0", "version: 1.0.1")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "link")
+    git(root, "tag", "core/v1.0.1")
+    (root / "manual" / "worksheets" / "leak.yaml").unlink()
     result = run_cli("versions", "--project", str(root))
-    assert result.returncode == 1
-    assert "tag core/v2.0.0 points at a commit where core is at version 1.0.0" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert ("skipped release tag core/1.0: it does not follow the release tag scheme <manual>/vMAJOR.MINOR.PATCH"
+            in result.stderr)
+    assert ("skipped release tag core/v2.0.0: it points at a commit where core is at version 1.0.0"
+            in result.stderr)
+    assert re.search(r"skipped release tag core/v1\.0\.1: manual/worksheets/leak\.yaml at [0-9a-f]{12} is a "
+                     "symbolic link", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    index = json.loads((root / "_build" / "versions" / "versions.json").read_text(encoding="utf-8"))
+    assert [v["version"] for v in index["manuals"]["core"]["versions"]] == ["1.0.0", "dev"]
 
 
 @pytest.mark.browser

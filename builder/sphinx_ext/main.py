@@ -15,6 +15,7 @@ from ..generate import sync_tree
 from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
+from .files import remember_sources, setup_file_guard
 from .roles import setup_roles
 from .site import setup_site
 
@@ -60,6 +61,7 @@ def generate_pages(app: Any) -> None:
     manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
     project.manuals = manuals
     _PROJECTS[id(app)] = project
+    remember_sources(app, manuals)
     report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper,
                                                    {"name": settings.clinic_name,
                                                     "contact_line": settings.contact_line}),
@@ -167,6 +169,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("build-finished", write_catalog)
     setup_source_safety(app)
     setup_site(app)
+    setup_file_guard(app)
     app.add_css_file("ipt.css")
     app.add_js_file("ipt-versions.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def validate_settings(app: Any, config: Any) -> None:
     if settings.logo:
         config.html_logo = str(Path(app.confdir) / settings.logo)
     if settings.clinic_name:
-        config.html_title = f"{settings.clinic_name}: IPT manuals"
+        config.html_title = html.escape(f"{settings.clinic_name}: IPT manuals")  # the theme places it as HTML
 
 
 def page_metatags(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
