@@ -61,7 +61,7 @@ def read_phases(r: FieldReader) -> list[Phase]:
             pr.problem("sessions", f"phase '{pid}': range {rng[0]}-{rng[1]} runs backwards")
             continue
         phases.append(Phase(pid, title, rng[0], rng[1], summary))
-        phases[-1].line = item.line_of("sessions")  # type: ignore[attr-defined]
+        phases[-1].line = item.line_of("sessions")
     return phases
 
 
@@ -142,8 +142,7 @@ def load_session(path: Path, problems: Problems, default_minutes: int,
         return None
     session = Session(number, title, minutes, participants, goals, agenda, techniques, worksheets,
                       fidelity, to_sections(raw, path, problems), ref(problems, path, 1))
-    session.raw_sections = raw  # type: ignore[attr-defined]
-    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}  # type: ignore[attr-defined]
+    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}
     return session
 
 
@@ -164,7 +163,7 @@ def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     raw = split_sections(doc.body, doc.body_line, path, problems)
     page = Page(path.stem, kind, title, summary, to_sections(raw, path, problems),  # type: ignore[arg-type]
                 ref(problems, path, 1))
-    page.raw_sections = raw  # type: ignore[attr-defined]
+    page.lines = {k: doc.meta.line_of(k) for k in doc.meta}
     return page
 
 
@@ -228,7 +227,8 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
             fields.append(Field(fid, kind, label, options, ref(problems, path, line)))
     if not raw and "fields" in data:
         r.problem("fields", "a worksheet needs at least one field")
-    return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1))
+    return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1),
+                     lines={k: data.line_of(k) for k in data})
 
 
 # --- the whole manual ------------------------------------------------------
@@ -295,5 +295,5 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
         ref=ref(problems, manifest_path, 1),
     )
-    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+    manual.lines = {k: data.line_of(k) for k in data}
     return manual

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from .model import (
     SourceRef,
     Worksheet,
 )
+from .references import map_inherited
 from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
@@ -142,7 +144,6 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
             adaptation.dropped.append(item)
         else:
             problems.add(manifest_path, dropped.line_of(i), f"'dropped' item {i + 1} must be a session number")
-    adaptation.manifest_reader = r  # type: ignore[attr-defined]
     for path in source_files(folder / "sessions", ".md"):
         m = re.fullmatch(r"session-(\d+)", path.stem)
         if not m:
@@ -281,35 +282,40 @@ def _merge_sessions(parts: list[Session]) -> Session:
 def retarget_links(text: str, base: Manual, session_map: dict[int, int], own: dict[str, set[str]]) -> str:
     """Rewrite link roles in inherited text so they point where the adaptation has that thing.
 
-    ``{session}`N``` follows the session map; a target the adaptation lacks is linked in the base manual.
+    Session numbers follow the session map (:func:`builder.references.map_inherited`; a dropped
+    session becomes ``base:N``, reported by the checks); a page the adaptation lacks is linked in
+    the base manual.
     """
+    text = map_inherited(text, session_map, base)
 
     def fix(m: re.Match[str]) -> str:
         role = m.group("role")
-        if role not in LINK_ROLES:
+        if role not in LINK_ROLES or role == "session":
             return m.group(0)
         label, target = role_target(m.group("body"))
-        if ":" in target:
+        if ":" in target or target in own[LINK_ROLES[role]]:
             return m.group(0)
-        new_target = target
-        if role == "session":
-            try:
-                number = int(target)
-            except ValueError:
-                return m.group(0)
-            if number in session_map:
-                new_target = str(session_map[number])
-            else:
-                new_target = f"{base.id}:{number}"
-                if not label:
-                    label = f"Session {number} of {base.short_title}"
-        elif target not in own[LINK_ROLES[role]]:
-            new_target = f"{base.id}:{target}"
-        if new_target == target:
-            return m.group(0)
+        new_target = f"{base.id}:{target}"
         return f"{{{role}}}`{label} <{new_target}>`" if label else f"{{{role}}}`{new_target}`"
 
     return ROLE_RE.sub(fix, text)
+
+
+def retarget_session(session: Session, retarget: Callable[[str], str]) -> None:
+    """Inherited session text (sections and front matter) through ``retarget``."""
+    for sec in session.sections:
+        sec.body = retarget(sec.body)
+        sec.spans = [(retarget(t), p, n) for t, p, n in sec.spans]
+    session.goals = [retarget(g) for g in session.goals]
+    session.fidelity = {k: retarget(v) for k, v in session.fidelity.items()}
+    session.agenda = [AgendaItem(a.minutes, retarget(a.activity)) for a in session.agenda]
+
+
+def retarget_worksheet(ws: Worksheet, retarget: Callable[[str], str]) -> Worksheet:
+    new = copy.deepcopy(ws)
+    for key in ("title", "purpose", "for_clinician", "for_client"):
+        setattr(new, key, retarget(getattr(ws, key)))
+    return new
 
 
 # --- resolution ---------------------------------------------------------------
@@ -356,10 +362,15 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         "sessions": set(),
     }
 
+    def retarget(text: str) -> str:
+        return retarget_links(text, base, session_of_base, own_targets)
+
     def inherit(page: Page) -> Page:
         new = copy.deepcopy(page)
+        new.summary = retarget(new.summary)
         for sec in new.sections:
-            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+            sec.body = retarget(sec.body)
+            sec.spans = [(retarget(t), p, n) for t, p, n in sec.spans]
         return new
 
     # pages
@@ -398,7 +409,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             page_reports.append(PageReport("page", pid, page.title, True, "", []))
 
     # worksheets
-    worksheets = {k: copy.deepcopy(v) for k, v in base.worksheets.items()}
+    worksheets = {k: retarget_worksheet(v, retarget) for k, v in base.worksheets.items()}
     for wid, ws in adaptation.worksheets.items():
         if wid in worksheets:
             problems.add(ws.ref.path, 1, f"worksheet '{wid}' already exists in {base.id}",
@@ -470,9 +481,8 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         session.from_sessions = list(entry.from_sessions)
         session.origin = "adapted" if len(parts) > 1 else "core"
         session.ref = SourceRef(problems.rel(mpath), entry.line)
-        session.lines = {}  # type: ignore[attr-defined]
-        for sec in session.sections:
-            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+        session.lines = {}
+        retarget_session(session, retarget)
         changes: dict[str, str] = {}
         section_changes: list[SectionChange] = []
         notes = ""
@@ -490,10 +500,10 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 what = f"{base.id} session {'+'.join(map(str, entry.from_sessions))}"
                 session.sections, section_changes = apply_section_ops(session.sections, overlay, problems, what)
                 session.ref = SourceRef(problems.rel(path), 1)
-                session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}  # type: ignore[attr-defined]
+                session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}
                 set_block = overlay.meta.get("set")
                 if isinstance(set_block, LocDict) and "agenda" in set_block:
-                    session.lines["agenda"] = set_block.line_of("agenda")  # type: ignore[attr-defined]
+                    session.lines["agenda"] = set_block.line_of("agenda")
                 if changes or section_changes:
                     session.origin = "adapted"
         session.sections = [s for s in session.sections
@@ -519,8 +529,8 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         phases=phases, problem_areas=problem_areas, page_order=page_order, sessions=sessions, pages=pages,
         problem_area_pages=area_pages, techniques=techniques, worksheets=worksheets,
         ref=ref(problems, mpath, 1), extends=base.id, extends_version=adaptation.extends_version,
-        dropped=sorted(adaptation.dropped), report=report)
-    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+        dropped=sorted(adaptation.dropped), report=report,
+        lines={k: data.line_of(k) for k in data})
     return manual
 
 

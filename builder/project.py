@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problems
+from .literals import check_literals
 from .loader import load_manual
 from .model import Manual
 from .validate import validate_manual
@@ -63,6 +64,7 @@ def load_project(root: Path, addenda: str = LOCAL_DIR) -> Project:
     from .addenda import apply_all
 
     project.manuals = apply_all(project.manuals, root / addenda, problems)
+    check_literals(root, project.manuals, problems)
     others = list(project.manuals)
     for manual in project.manuals:
         if manual.local_report:

@@ -8,12 +8,20 @@ from __future__ import annotations
 from .errors import Problems
 from .fields import did_you_mean
 from .model import Manual, Section, Session
-from .rules import FOCUS_PREFIX, LINK_ROLES, MIDDLE_PHASE, REQUIRED_PROBLEM_AREA_SECTIONS, REQUIRED_SESSION_SECTIONS
+from .references import check_references
+from .rules import (
+    FOCUS_PREFIX,
+    LINK_ROLES,
+    MIDDLE_PHASE,
+    RELATIVE_SESSION_RE,
+    REQUIRED_PROBLEM_AREA_SECTIONS,
+    REQUIRED_SESSION_SECTIONS,
+)
 from .sections import RawSection, role_uses
 
 
 def _mline(manual: Manual, key: str) -> int:
-    return getattr(manual, "manifest_lines", {}).get(key, 1)
+    return manual.lines.get(key, 1)
 
 
 def validate_phases(manual: Manual, problems: Problems) -> None:
@@ -151,6 +159,8 @@ def validate_links(manual: Manual, problems: Problems, others: list[Manual] | No
                                  did_you_mean(manual_id, set(targets)))
                     continue
                 known = group[LINK_ROLES[use.role]]
+                if use.role == "session" and RELATIVE_SESSION_RE.match(target):
+                    continue  # first, last, last-N: check_references
                 if target not in known:
                     problems.add(path, use.line, f"{{{use.role}}} links to unknown '{use.target}'{where}",
                                  did_you_mean(target, known))
@@ -181,3 +191,4 @@ def validate_manual(manual: Manual, problems: Problems, others: list[Manual] | N
     validate_sessions(manual, problems)
     validate_pages(manual, problems)
     validate_links(manual, problems, others)
+    check_references(manual, problems)
