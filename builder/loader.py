@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problems
+from .examples import parse_examples, read_population
 from .fields import FieldReader, parse_range
 from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
-from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, id_hint, visible
+from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
@@ -23,7 +24,9 @@ def ref(problems: Problems, path: Path, line: int) -> SourceRef:
 
 
 def to_sections(raw: list[RawSection], path: Path, problems: Problems) -> list[Section]:
-    return [Section(r.id, r.title, r.body, ref(problems, path, r.line), body_line=r.body_line) for r in raw]
+    rel = problems.rel(path)
+    return [Section(r.id, r.title, r.body, ref(problems, path, r.line), body_line=r.body_line,
+                    examples=parse_examples(r.body, r.body_line, rel, problems)) for r in raw]
 
 
 def load_yaml_file(path: Path, problems: Problems, what: str) -> LocDict | None:
@@ -76,7 +79,15 @@ def read_audience(r: FieldReader) -> Audience:
 
 
 MANIFEST_FIELDS = {"id", "title", "short_title", "version", "sessions", "session_minutes", "participants",
-                   "audience", "phases", "problem_areas", "pages", "first_session"}
+                   "audience", "phases", "problem_areas", "pages", "first_session", "terms", "example_population"}
+
+
+def read_terms(r: FieldReader) -> dict[str, str]:
+    """``terms:`` of a manifest: the words its readers use (patient → young person)."""
+    raw = r.get("terms", LocDict, LocDict(), required=False)
+    tr = FieldReader(raw, r.path, r.problems, "terms")
+    tr.unknown(set(TERMS))
+    return {key: value for key in TERMS if key in raw and (value := tr.get(key, str, ""))}
 
 
 def read_manifest(path: Path, problems: Problems) -> tuple[LocDict, FieldReader] | None:
@@ -261,6 +272,8 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
     phases = read_phases(r)
     problem_areas = r.text_list("problem_areas", ids=True)
     page_order = r.text_list("pages", ids=True)
+    terms = read_terms(r)
+    population = read_population(r)
     r.unknown(MANIFEST_FIELDS)
 
     sessions: list[Session] = []
@@ -293,7 +306,7 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         audience=audience, phases=phases, problem_areas=problem_areas, page_order=page_order,
         sessions=sorted(sessions, key=lambda s: s.number), pages=pages["page"],
         problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
-        ref=ref(problems, manifest_path, 1),
+        ref=ref(problems, manifest_path, 1), terms=terms, example_population=population,
     )
     manual.lines = {k: data.line_of(k) for k in data}
     return manual

@@ -23,6 +23,17 @@ class SourceRef:
 
 
 @dataclass
+class Example:
+    """A fictional example block (``:::{example} id``) and the population it shows."""
+
+    id: str
+    population: list[str]
+    line: int  #: line of the opening fence in ``path``
+    end: int  #: line of the closing fence
+    path: str = ""
+
+
+@dataclass
 class Section:
     id: str
     title: str
@@ -36,6 +47,8 @@ class Section:
     operation: str = ""
     base_title: str = ""
     base_body: str = ""
+    #: The fictional examples in ``body`` (builder.examples), parsed once.
+    examples: list[Example] = field(default_factory=list)
 
 
 @dataclass
@@ -263,3 +276,4 @@ class AdaptationReport:
     worksheets_added: list[str]
     problem_areas_removed: list[str]
     pages_removed: list[str]
+    examples: list[tuple[str, str]] = field(default_factory=list)  #: (example id, "replaced" | "dropped")

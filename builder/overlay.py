@@ -19,6 +19,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from .errors import Problems
+from .examples import (
+    ExampleOverlay,
+    apply_example_overlays,
+    read_example_overlays,
+    read_population,
+    section_examples,
+)
 from .fields import FieldReader, did_you_mean
 from .loader import (
     PAGE_DIRS,
@@ -28,6 +35,7 @@ from .loader import (
     read_audience,
     read_fidelity,
     read_phases,
+    read_terms,
     ref,
     source_files,
 )
@@ -87,6 +95,7 @@ class Adaptation:
     session_files: dict[int, Path] = field(default_factory=dict)
     page_files: dict[tuple[str, str], Path] = field(default_factory=dict)
     worksheets: dict[str, Worksheet] = field(default_factory=dict)
+    examples: dict[str, ExampleOverlay] = field(default_factory=dict)
 
 
 def _line(data: LocDict, key: str) -> int:
@@ -156,6 +165,7 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
                 problems.add(path, 1, f"file name '{path.name}' is not a valid id")
                 continue
             adaptation.page_files[(kind, path.stem)] = path
+    adaptation.examples = read_example_overlays(folder, problems)
     for path in source_files(folder / "worksheets", ".yaml"):
         ws = load_worksheet(path, problems)
         if ws is not None:
@@ -238,6 +248,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             else:
                 new.body = f"{op.body}\n\n{base.body}".strip("\n")
                 new.spans = [body_span, *(base.spans or [base_span])]
+            new.examples = section_examples(new)
             out[index] = new
             changes.append(SectionChange(op.id, op.op, new.title))
             continue
@@ -247,6 +258,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             continue
         section = Section(op.id, op.title, op.body, op_ref, origin=new_origin, operation=op.op,
                           body_line=op.body_line, spans=[body_span])
+        section.examples = section_examples(section)
         if op.op == "add":
             out.append(section)
         else:
@@ -344,9 +356,11 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                       did_you_mean(area, base.problem_areas))
     problem_areas = [a for a in problem_areas if a in base.problem_areas]
     pages_remove = r.text_list("pages_remove", required=False, ids=True)
+    terms = {**base.terms, **read_terms(r)}
+    population = read_population(r) or base.example_population
     r.unknown({"id", "extends", "extends_version", "title", "short_title", "version", "sessions",
                "first_session", "session_minutes", "participants", "audience", "phases", "problem_areas",
-               "pages_remove", "session_map", "dropped"})
+               "pages_remove", "session_map", "dropped", "terms", "example_population"})
 
     # what the adaptation will have, so inherited links can be pointed at it (or at the base)
     session_of_base: dict[int, int] = {}
@@ -517,21 +531,41 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         if number not in by_number:
             problems.add(path, 1, f"session {number} is not in the session map",
                          "add it to session_map in adaptation.yaml, or delete the file")
+    used_examples: set[str] = set()
+    for s in sessions:
+        s.sections = apply_example_overlays(s.sections, adaptation.examples, problems, used_examples)
+    for group in (pages, area_pages, techniques):
+        for page in group.values():
+            page.sections = apply_example_overlays(page.sections, adaptation.examples, problems, used_examples)
+    for eid, overlay in adaptation.examples.items():
+        if eid not in used_examples:
+            ids = sorted({e.id for sec in _all_sections(base) for e in sec.examples})
+            problems.add(overlay.path, 1, f"{base.id} has no example '{eid}' to replace or drop",
+                         did_you_mean(eid, ids) or "the file's name is the id of the example it replaces")
+    example_changes = sorted((eid, "dropped" if adaptation.examples[eid].drop else "replaced")
+                             for eid in used_examples)
     removed_areas = [a for a in base.problem_areas if a not in problem_areas]
     report = AdaptationReport(
         base=base.id, base_version=base.version, sessions=reports,
         dropped=[(n, s.title) for n in sorted(adaptation.dropped) if (s := base.session(n)) is not None],
         pages=page_reports, worksheets_added=sorted(adaptation.worksheets), problem_areas_removed=removed_areas,
-        pages_removed=[p for p in pages_remove if p in base.pages])
+        pages_removed=[p for p in pages_remove if p in base.pages], examples=example_changes)
     manual = Manual(
         id=adaptation.id, title=title, short_title=short_title, version=version, sessions_count=count,
         first_session=first, session_minutes=minutes, participants=participants, audience=audience,
         phases=phases, problem_areas=problem_areas, page_order=page_order, sessions=sessions, pages=pages,
         problem_area_pages=area_pages, techniques=techniques, worksheets=worksheets,
         ref=ref(problems, mpath, 1), extends=base.id, extends_version=adaptation.extends_version,
-        dropped=sorted(adaptation.dropped), report=report,
+        dropped=sorted(adaptation.dropped), report=report, terms=terms, example_population=population,
         lines={k: data.line_of(k) for k in data})
     return manual
+
+
+def _all_sections(manual: Manual) -> list[Section]:
+    found = [sec for s in manual.sessions for sec in s.sections]
+    for group in (manual.pages, manual.problem_area_pages, manual.techniques):
+        found += [sec for p in group.values() for sec in p.sections]
+    return found
 
 
 def _check_version_range(base: Manual, adaptation: Adaptation, data: LocDict, mpath: Path,

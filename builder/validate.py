@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from .errors import Problems
+from .examples import check_examples
 from .fields import did_you_mean
 from .model import Manual, Section, Session
 from .references import check_references
@@ -192,3 +193,4 @@ def validate_manual(manual: Manual, problems: Problems, others: list[Manual] | N
     validate_pages(manual, problems)
     validate_links(manual, problems, others)
     check_references(manual, problems)
+    check_examples(manual, problems)
