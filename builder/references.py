@@ -178,6 +178,32 @@ def _override_hint(manual: Manual, unit: str) -> str:
     return f"{folder}{sub}/{page}.md (a '{{#{section} replace}}' section)"
 
 
+_ROLE_OR_CODE_RE = re.compile(r"\{[a-z-]+\}`[^`]*`|`[^`\n]+`")
+
+
+def renamed_terms(manual: Manual) -> dict[str, str]:
+    """The words this manual renames (patient → young person)."""
+    return {word: manual.term(word) for word in TERMS if manual.term(word).lower() != word}
+
+
+def check_terms(manual: Manual, problems: Problems) -> None:
+    """Inherited prose that uses a word the manual renamed (outside ``{who}``)."""
+    renamed = renamed_terms(manual)
+    if not renamed:
+        return
+    pattern = re.compile(r"\b(" + "|".join(sorted(renamed, key=len, reverse=True)) + r")\b", re.I)
+    for text in manual_texts(manual):
+        if not inherited(manual, text.path):
+            continue
+        masked = _ROLE_OR_CODE_RE.sub(lambda m: " " * len(m.group()), text.text)
+        for offset, line in enumerate(masked.split("\n")):
+            for word in dict.fromkeys(m.group().lower() for m in pattern.finditer(line)):
+                problems.add(text.path, text.line + offset,
+                             f"inherited text says '{word}', which manual '{manual.id}' calls '{renamed[word]}'",
+                             f"write {{who}}`{word}` in the text it inherits (it renders '{word}' there and "
+                             f"'{renamed[word]}' here), or override it in {_override_hint(manual, text.unit)}")
+
+
 def check_references(manual: Manual, problems: Problems, report: Callable[[Text], bool] | None = None) -> None:
     """Every reference role in the manual resolves; inherited text names no dropped session."""
     for text in manual_texts(manual):
@@ -194,3 +220,4 @@ def check_references(manual: Manual, problems: Problems, report: Callable[[Text]
                     where = f" (in manual '{manual.id}')" if manual.extends and not found[0].startswith("inherited") \
                         else ""
                     problems.add(text.path, text.line + offset, found[0] + where, found[1])
+    check_terms(manual, problems)

@@ -146,3 +146,32 @@ def test_the_escape_and_other_manuals_minutes_pass(tmp_path: Path) -> None:
 def test_unresolvable_references_are_located(tmp_path: Path, text: str, message: str) -> None:
     _, project = project_with(tmp_path, {"manual/sessions/session-02.md": core_session_2(f"See {text}.")})
     assert formatted(project)[0].startswith(message), formatted(project)
+
+
+def test_terms_render_and_inherited_renamed_words_are_flagged(tmp_path: Path) -> None:
+    root = with_teen(tmp_path)
+    apply_case(root, {
+        "patch": {"adaptations/teen/adaptation.yaml": ["dropped: []", "dropped: []\nterms:\n  patient: young person"
+                                                                       "\n  patients: young people"]},
+        "files": {"manual/sessions/session-02.md": core_session_2(
+            "Ask the {who}`patient`; {who}`Patient`s and {who}`therapist`s.\n\nTell the patient. Patients too.")},
+    })
+    project = load_project(root)
+    assert [p.format() for p in project.problems] == [
+        "manual/sessions/session-02.md:42: inherited text says 'patient', which manual 'teen' calls 'young person'"
+        "\n    hint: write {who}`patient` in the text it inherits (it renders 'patient' there and 'young person' "
+        "here), or override it in adaptations/teen/sessions/session-02.md (a '{#between-sessions replace}' "
+        "section)",
+        "manual/sessions/session-02.md:42: inherited text says 'patients', which manual 'teen' calls 'young "
+        "people'\n    hint: write {who}`patients` in the text it inherits (it renders 'patients' there and "
+        "'young people' here), or override it in adaptations/teen/sessions/session-02.md (a "
+        "'{#between-sessions replace}' section)",
+        "manual/techniques/clarification.md:8: inherited text says 'patient', which manual 'teen' calls 'young "
+        "person'\n    hint: write {who}`patient` in the text it inherits (it renders 'patient' there and 'young "
+        "person' here), or override it in adaptations/teen/techniques/clarification.md (a '{#what replace}' "
+        "section)"]
+    core, teen = project.manual("core"), project.manual("teen")
+    assert "Ask the patient; Patients and therapists." in expand(core.session(2).section("between-sessions").body,
+                                                                 core)
+    assert "Ask the young person; Young persons and therapists." in expand(
+        teen.session(2).section("between-sessions").body, teen)
