@@ -187,6 +187,48 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
     data = load_yaml_file(path, problems, "worksheet")
     if data is None:
         return None
+    return build_worksheet(path, data, problems)
+
+
+def read_field(item: LocDict, line: int, path: Path, problems: Problems, what: str,
+               fid: str | None = None) -> Field | None:
+    """One worksheet field (``fid`` given: the id is not read from ``item``, as in an overlay's ``replace:``)."""
+    fr = FieldReader(item, path, problems, what)
+    if fid is None:
+        fid = fr.ident("id")
+    kind = fr.get("kind", str, "")
+    label = fr.get("label", str, "")
+    if kind and kind not in FIELD_KINDS:
+        from .fields import did_you_mean
+
+        fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
+        return None
+    options: dict[str, object] = {}
+    for key, typ in FIELD_KINDS.get(kind, {}).items():
+        value = fr.positive_int(key, None) if typ is int else fr.get(key, typ, None)
+        if value is not None:
+            options[key] = value
+    for key, typ in FIELD_OPTIONAL.get(kind, {}).items():
+        value = fr.get(key, typ, None, required=False)
+        if value is not None:
+            options[key] = value
+    fr.unknown({"id", "kind", "label"} | set(FIELD_KINDS.get(kind, {})) | set(FIELD_OPTIONAL.get(kind, {}))
+               | ({"replace", "add", "after", "before"} if fr.what.startswith("fields ") else set()))
+    if kind == "table" and isinstance(options.get("columns"), list):
+        cols = options["columns"]
+        if not cols:
+            fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
+        elif not all(isinstance(c, str) and c.strip() for c in cols):
+            fr.problem("columns", f"table '{fid}': every column name must be text")
+    if "prefill" in options and options["prefill"] not in PREFILLS:
+        fr.problem("prefill", f"unknown prefill '{options['prefill']}'", f"known: {', '.join(PREFILLS)}")
+    if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
+        fr.problem("options", f"tick list '{fid}' has no options")
+    return Field(fid, kind, label, options, ref(problems, path, line)) if fid else None
+
+
+def build_worksheet(path: Path, data: LocDict, problems: Problems) -> Worksheet:
+    """A worksheet from its parsed YAML (no reading: ``path`` is for messages)."""
     r = FieldReader(data, path, problems, "worksheet")
     title = r.get("title", str, "")
     purpose = r.get("purpose", str, "")
@@ -201,41 +243,14 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
         if not isinstance(item, LocDict):
             problems.add(path, line, f"field {i + 1} must be a mapping with id, kind and label")
             continue
-        fr = FieldReader(item, path, problems, f"field {i + 1}")
-        fid = fr.ident("id")
-        kind = fr.get("kind", str, "")
-        label = fr.get("label", str, "")
-        if kind and kind not in FIELD_KINDS:
-            from .fields import did_you_mean
-
-            fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
-            continue
-        options: dict[str, object] = {}
-        for key, typ in FIELD_KINDS.get(kind, {}).items():
-            value = fr.positive_int(key, None) if typ is int else fr.get(key, typ, None)
-            if value is not None:
-                options[key] = value
-        for key, typ in FIELD_OPTIONAL.get(kind, {}).items():
-            value = fr.get(key, typ, None, required=False)
-            if value is not None:
-                options[key] = value
-        fr.unknown({"id", "kind", "label"} | set(FIELD_KINDS.get(kind, {})) | set(FIELD_OPTIONAL.get(kind, {})))
-        if kind == "table" and isinstance(options.get("columns"), list):
-            cols = options["columns"]
-            if not cols:
-                fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
-            elif not all(isinstance(c, str) and c.strip() for c in cols):
-                fr.problem("columns", f"table '{fid}': every column name must be text")
-        if "prefill" in options and options["prefill"] not in PREFILLS:
-            fr.problem("prefill", f"unknown prefill '{options['prefill']}'", f"known: {', '.join(PREFILLS)}")
-        if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
-            fr.problem("options", f"tick list '{fid}' has no options")
-        if fid:
-            if fid in seen:
-                fr.problem("id", f"duplicate field id '{fid}' (first used on line {seen[fid]})")
+        found = read_field(item, line, path, problems, f"field {i + 1}")
+        if found is not None:
+            if found.id in seen:
+                problems.add(path, item.line_of("id"), f"duplicate field id '{found.id}' (first used on line "
+                                                       f"{seen[found.id]})")
                 continue
-            seen[fid] = line
-            fields.append(Field(fid, kind, label, options, ref(problems, path, line)))
+            seen[found.id] = line
+            fields.append(found)
     if not raw and "fields" in data:
         r.problem("fields", "a worksheet needs at least one field")
     return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1),

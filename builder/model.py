@@ -144,8 +144,8 @@ class Worksheet:
     ref: SourceRef
     origin: Origin = "core"
     lines: dict[str, int] = field(default_factory=dict, compare=False)
-    #: For text fields an overlay changed: (path, line) of the text now in the field.
-    sources: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
+    #: For text fields an overlay changed: where each part of the text came from (text, path, line).
+    spans: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, compare=False)
     #: For adapted worksheets: what the overlay changed (field → description), and the base's texts.
     changes: dict[str, str] = field(default_factory=dict)
     base: Worksheet | None = field(default=None, repr=False)
@@ -277,3 +277,4 @@ class AdaptationReport:
     problem_areas_removed: list[str]
     pages_removed: list[str]
     examples: list[tuple[str, str]] = field(default_factory=list)  #: (example id, "replaced" | "dropped")
+    worksheets_adapted: list[str] = field(default_factory=list)

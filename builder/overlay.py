@@ -29,8 +29,9 @@ from .examples import (
 from .fields import FieldReader, did_you_mean
 from .loader import (
     PAGE_DIRS,
+    build_worksheet,
     load_session,
-    load_worksheet,
+    load_yaml_file,
     read_agenda,
     read_audience,
     read_fidelity,
@@ -56,6 +57,7 @@ from .references import map_inherited
 from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
+from .worksheet_overlay import overlay_worksheet
 
 MANIFEST = "adaptation.yaml"
 SESSION_SET_FIELDS = {"title": str, "minutes": int, "participants": list, "goals": list, "agenda": list,
@@ -94,7 +96,7 @@ class Adaptation:
     dropped: list[int] = field(default_factory=list)
     session_files: dict[int, Path] = field(default_factory=dict)
     page_files: dict[tuple[str, str], Path] = field(default_factory=dict)
-    worksheets: dict[str, Worksheet] = field(default_factory=dict)
+    worksheets: dict[str, tuple[Path, LocDict]] = field(default_factory=dict)
     examples: dict[str, ExampleOverlay] = field(default_factory=dict)
 
 
@@ -108,7 +110,6 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
         problems.add(manifest_path, 1, f"adaptation folder '{folder.name}' has no {MANIFEST}",
                      "run 'ipt-manual new-adaptation ID' to scaffold one")
         return None
-    from .loader import load_yaml_file
 
     data = load_yaml_file(manifest_path, problems, "adaptation manifest")
     if data is None:
@@ -167,10 +168,9 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
             adaptation.page_files[(kind, path.stem)] = path
     adaptation.examples = read_example_overlays(folder, problems)
     for path in source_files(folder / "worksheets", ".yaml"):
-        ws = load_worksheet(path, problems)
-        if ws is not None:
-            ws.origin = "new"
-            adaptation.worksheets[ws.id] = ws
+        data = load_yaml_file(path, problems, "worksheet")
+        if data is not None:
+            adaptation.worksheets[path.stem] = (path, data)
     return adaptation
 
 
@@ -424,12 +424,12 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
 
     # worksheets
     worksheets = {k: retarget_worksheet(v, retarget) for k, v in base.worksheets.items()}
-    for wid, ws in adaptation.worksheets.items():
+    for wid, (ws_path, ws_data) in adaptation.worksheets.items():
         if wid in worksheets:
-            problems.add(ws.ref.path, 1, f"worksheet '{wid}' already exists in {base.id}",
-                         "choose a new id; an adaptation adds worksheets but does not change inherited ones")
-            continue
-        worksheets[wid] = ws
+            worksheets[wid] = overlay_worksheet(worksheets[wid], ws_data, ws_path, problems, base.id)
+        else:
+            worksheets[wid] = build_worksheet(ws_path, ws_data, problems)
+            worksheets[wid].origin = "new"
 
     # sessions
     last = count if first == 0 else first + count - 1
@@ -548,7 +548,9 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
     report = AdaptationReport(
         base=base.id, base_version=base.version, sessions=reports,
         dropped=[(n, s.title) for n in sorted(adaptation.dropped) if (s := base.session(n)) is not None],
-        pages=page_reports, worksheets_added=sorted(adaptation.worksheets), problem_areas_removed=removed_areas,
+        pages=page_reports, problem_areas_removed=removed_areas,
+        worksheets_added=sorted(w for w in adaptation.worksheets if w not in base.worksheets),
+        worksheets_adapted=sorted(w for w in adaptation.worksheets if w in base.worksheets),
         pages_removed=[p for p in pages_remove if p in base.pages], examples=example_changes)
     manual = Manual(
         id=adaptation.id, title=title, short_title=short_title, version=version, sessions_count=count,

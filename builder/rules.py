@@ -223,3 +223,9 @@ PERINATAL_RULES = ("required", "excluded", "optional")
 #: ``:::{example} id`` opening an example block (any colon or backtick fence of 3+).
 EXAMPLE_OPEN_RE = re.compile(r"^(?P<fence>[ \t]{0,3}(?::{3,}|`{3,}))[ \t]*\{example\}[ \t]*(?P<id>\S*)[ \t]*$")
 EXAMPLE_POPULATION_RE = re.compile(r"^[ \t]*:population:[ \t]*(?P<tokens>.*)$")
+
+# --- worksheet overlays (docs/source-format.md, "Changing an inherited worksheet") ---------------
+
+WORKSHEET_TEXT_FIELDS = ("title", "purpose", "for_clinician", "for_client")
+WORKSHEET_FIELD_OPS = ("replace", "remove", "add")
+WORKSHEET_OVERLAY_KEYS = ("set", "append", "prepend", "fields", "notes")

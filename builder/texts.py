@@ -62,7 +62,7 @@ def manual_texts(manual: Manual) -> Iterator[Text]:
                 yield from section_texts(page_unit(page, section.id), section)
     for ws in manual.worksheets.values():
         for key in ("title", "purpose", "for_clinician", "for_client"):
-            path, line = ws.sources.get(key, (ws.ref.path, ws.lines.get(key, 1)))
-            yield Text(f"worksheet/{ws.id}", getattr(ws, key), path, line)
+            for text, path, line in ws.spans.get(key) or [(getattr(ws, key), ws.ref.path, ws.lines.get(key, 1))]:
+                yield Text(f"worksheet/{ws.id}", text, path, line)
         for f in ws.fields:
             yield Text(f"worksheet/{ws.id}", f.label, f.ref.path, f.ref.line)
