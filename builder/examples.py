@@ -64,7 +64,8 @@ def parse_examples(body: str, body_line: int, path: Path | str | None = None,
         end = next((j for j in range(i + 1, len(lines)) if _closes(lines[j], fence)), len(lines) - 1)
         pop = next((EXAMPLE_POPULATION_RE.match(x) for x in lines[i + 1:end] if EXAMPLE_POPULATION_RE.match(x)), None)
         tokens = pop.group("tokens").split() if pop else []
-        example = Example(m.group("id"), tokens, body_line + i, body_line + end, str(path or ""))
+        example = Example(m.group("id"), tokens, body_line + i, body_line + end, str(path or ""),
+                          "\n".join(lines[i:end + 1]))
         found.append(example)
         if problems is not None:
             _report(example, path, problems)
@@ -187,7 +188,7 @@ def apply_example_overlays(sections: list[Section], overlays: dict[str, ExampleO
             section.examples = [e for e in section.examples if e.id != example.id]
             if not overlay.drop:
                 section.examples.append(Example(example.id, overlay.population, overlay.body_line - 2,
-                                                overlay.body_line + overlay.body.count("\n") + 1, rel))
+                                                overlay.body_line + overlay.body.count("\n") + 1, rel, new))
         out.append(section)
     return out
 

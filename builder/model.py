@@ -31,6 +31,7 @@ class Example:
     line: int  #: line of the opening fence in ``path``
     end: int  #: line of the closing fence
     path: str = ""
+    text: str = ""  #: the whole block, as written
 
 
 @dataclass
@@ -97,6 +98,9 @@ class Session:
     changes: dict[str, str] = field(default_factory=dict)
     #: Source line of each front-matter field, for messages.
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: The file its inherited front matter (goals, agenda, fidelity) was written in, when not ``ref.path``.
+    text_path: str = field(default="", compare=False)
+    text_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def id(self) -> str:
@@ -186,6 +190,8 @@ class Manual:
     example_population: ExamplePopulation | None = None
     #: Source line of each manifest field, for messages.
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: For adaptations: inherited units its maintainers reviewed (unit id → hash; ``inherited.lock``).
+    reviewed: dict[str, str] = field(default_factory=dict)
 
     @property
     def session_numbers(self) -> list[int]:

@@ -54,6 +54,7 @@ from .model import (
     Worksheet,
 )
 from .references import map_inherited
+from .review import read_lock
 from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
@@ -98,6 +99,7 @@ class Adaptation:
     page_files: dict[tuple[str, str], Path] = field(default_factory=dict)
     worksheets: dict[str, tuple[Path, LocDict]] = field(default_factory=dict)
     examples: dict[str, ExampleOverlay] = field(default_factory=dict)
+    reviewed: dict[str, str] = field(default_factory=dict)
 
 
 def _line(data: LocDict, key: str) -> int:
@@ -167,6 +169,7 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
                 continue
             adaptation.page_files[(kind, path.stem)] = path
     adaptation.examples = read_example_overlays(folder, problems)
+    adaptation.reviewed = read_lock(folder, problems)
     for path in source_files(folder / "worksheets", ".yaml"):
         data = load_yaml_file(path, problems, "worksheet")
         if data is not None:
@@ -494,6 +497,8 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         session.number = number
         session.from_sessions = list(entry.from_sessions)
         session.origin = "adapted" if len(parts) > 1 else "core"
+        session.text_path = parts[0].text_path or parts[0].ref.path
+        session.text_lines = parts[0].text_lines or dict(parts[0].lines)
         session.ref = SourceRef(problems.rel(mpath), entry.line)
         session.lines = {}
         retarget_session(session, retarget)
@@ -559,6 +564,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         problem_area_pages=area_pages, techniques=techniques, worksheets=worksheets,
         ref=ref(problems, mpath, 1), extends=base.id, extends_version=adaptation.extends_version,
         dropped=sorted(adaptation.dropped), report=report, terms=terms, example_population=population,
+        reviewed=dict(adaptation.reviewed),
         lines={k: data.line_of(k) for k in data})
     return manual
 

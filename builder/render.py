@@ -13,6 +13,7 @@ import jinja2
 
 from .model import Manual, Page, Section, Session
 from .references import expand
+from .review import pending
 from .rules import FOCUS_PREFIX, MIDDLE_PHASE
 
 TEMPLATE_DIR = "_templates"
@@ -31,6 +32,7 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["anchor"] = anchor
     env.filters["demote_headings"] = demote_headings
     env.filters["course"] = course
+    env.filters["pending_review"] = pending
     return env
 
 

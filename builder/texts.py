@@ -48,11 +48,13 @@ def page_unit(page: Page, section_id: str) -> str:
 def manual_texts(manual: Manual) -> Iterator[Text]:
     """Every text of the manual: sections (by span), session front matter, page summaries, worksheets."""
     for session in manual.sessions:
-        lines = session.lines
         for key, values in (("goals", session.goals), ("fidelity", list(session.fidelity.values())),
                             ("agenda", [a.activity for a in session.agenda])):
+            own = key in session.changes or not session.text_path
+            path = session.ref.path if own else session.text_path
+            line = (session.lines if own else session.text_lines).get(key, 1)
             for value in values:
-                yield Text(f"{session.id}/{key}", value, session.ref.path, lines.get(key, 1))
+                yield Text(f"{session.id}/{key}", value, path, line)
         for section in session.sections:
             yield from section_texts(f"{session.id}/{section.id}", section)
     for group in (manual.pages, manual.problem_area_pages, manual.techniques):

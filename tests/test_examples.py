@@ -29,7 +29,7 @@ def test_examples_are_parsed_into_the_model(tmp_path: Path) -> None:
     assert [x.format() for x in p.problems] == []
     section = p.manual("core").session(2).section("between-sessions")
     assert section.examples == [Example("session-02-ms-a", ["adult", "individual"], 40, 43,
-                                        "manual/sessions/session-02.md")]
+                                        "manual/sessions/session-02.md", EXAMPLE)]
 
 
 def test_inherited_example_outside_the_population_is_an_error(tmp_path: Path) -> None:
@@ -49,8 +49,8 @@ def test_replacing_an_example_by_id(tmp_path: Path) -> None:
                                  "Jay, 15, a fictional person.\n:::")
     assert "Ms A." not in section.body and "Ms A." in section.base_body
     assert (section.origin, section.operation) == ("adapted", "example")
-    assert section.examples == [Example("session-02-ms-a", ["adolescent", "individual"], 3, 6,
-                                        "adaptations/teen/examples/session-02-ms-a.md")]
+    assert [(e.id, e.population, e.line, e.end, e.path) for e in section.examples] == [
+        ("session-02-ms-a", ["adolescent", "individual"], 3, 6, "adaptations/teen/examples/session-02-ms-a.md")]
     assert p.manual("teen").report.examples == [("session-02-ms-a", "replaced")]
     assert "Ms A." in p.manual("core").session(2).section("between-sessions").body
 
