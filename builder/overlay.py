@@ -46,6 +46,7 @@ from .model import (
     Manual,
     Page,
     PageReport,
+    Phase,
     Section,
     SectionChange,
     Session,
@@ -61,6 +62,7 @@ from .sourcefile import LocDict, LocList, read_text, split_front_matter
 from .worksheet_overlay import overlay_worksheet
 
 MANIFEST = "adaptation.yaml"
+EACH_FILE_RE = re.compile(r"each-[a-z0-9]+(?:-[a-z0-9]+)*")
 SESSION_SET_FIELDS = {"title": str, "minutes": int, "participants": list, "goals": list, "agenda": list,
                       "techniques": list, "worksheets": list, "fidelity": dict}
 LIST_FIELDS = ("participants", "goals", "techniques", "worksheets")
@@ -100,6 +102,7 @@ class Adaptation:
     worksheets: dict[str, tuple[Path, LocDict]] = field(default_factory=dict)
     examples: dict[str, ExampleOverlay] = field(default_factory=dict)
     reviewed: dict[str, str] = field(default_factory=dict)
+    each_files: list[Path] = field(default_factory=list)
 
 
 def _line(data: LocDict, key: str) -> int:
@@ -158,8 +161,12 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
             problems.add(manifest_path, dropped.line_of(i), f"'dropped' item {i + 1} must be a session number")
     for path in source_files(folder / "sessions", ".md"):
         m = re.fullmatch(r"session-(\d+)", path.stem)
+        if EACH_FILE_RE.fullmatch(path.stem):
+            adaptation.each_files.append(path)
+            continue
         if not m:
-            problems.add(path, 1, f"session file '{path.name}' should be named session-NN.md")
+            problems.add(path, 1, f"session file '{path.name}' should be named session-NN.md (NN: this "
+                                  "adaptation's session number) or each-NAME.md (a change to several sessions)")
             continue
         adaptation.session_files[int(m.group(1))] = path
     for kind, sub in PAGE_DIRS.items():
@@ -536,6 +543,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         if number not in by_number:
             problems.add(path, 1, f"session {number} is not in the session map",
                          "add it to session_map in adaptation.yaml, or delete the file")
+    apply_each_files(sessions, reports, adaptation, phases, problems)
     used_examples: set[str] = set()
     for s in sessions:
         s.sections = apply_example_overlays(s.sections, adaptation.examples, problems, used_examples)
@@ -567,6 +575,48 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         reviewed=dict(adaptation.reviewed),
         lines={k: data.line_of(k) for k in data})
     return manual
+
+
+def _each_targets(overlay: FileOverlay, phases: list[Phase], numbers: list[int], problems: Problems) -> list[int]:
+    """The sessions an each-file's ``applies_to`` names: a phase id, or a list of session numbers."""
+    value, line = overlay.meta.get("applies_to"), overlay.meta.line_of("applies_to")
+    if isinstance(value, str):
+        phase = next((p for p in phases if p.id == value), None)
+        if phase is None:
+            problems.add(overlay.path, line, f"applies_to: this adaptation has no phase '{value}'",
+                         did_you_mean(value, [p.id for p in phases]))
+            return []
+        return [n for n in numbers if phase.contains(n)]
+    if isinstance(value, list) and value and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        missing = [n for n in value if n not in numbers]
+        if missing:
+            problems.add(overlay.path, line, f"applies_to: this adaptation has no session {missing[0]}",
+                         f"its sessions are {numbers[0]}-{numbers[-1]} (this adaptation's numbers)" if numbers else "")
+        return [n for n in value if n in numbers]
+    problems.add(overlay.path, line, "applies_to must name a phase or list sessions",
+                 "write 'applies_to: middle' (a phase id of this adaptation) or 'applies_to: [3, 4, 5]'")
+    return []
+
+
+def apply_each_files(sessions: list[Session], reports: list[SessionReport], adaptation: Adaptation,
+                     phases: list[Phase], problems: Problems) -> None:
+    """``sessions/each-NAME.md``: section operations (and ``add:``) over a phase or a list of sessions,
+    after each session's own overlay file."""
+    numbers = [s.number for s in sessions]
+    for path in adaptation.each_files:
+        overlay = read_overlay_file(path, problems, {"applies_to", "add", "notes"})
+        if overlay is None:
+            continue
+        for number in _each_targets(overlay, phases, numbers, problems):
+            session = sessions[numbers.index(number)]
+            report = next(r for r in reports if r.number == number)
+            changes = _apply_front_matter(session, overlay, problems)
+            session.sections, done = apply_section_ops(session.sections, overlay, problems, f"session {number}")
+            session.changes.update(changes)
+            report.changes.update(changes)
+            report.sections += done
+            if session.origin == "core" and (changes or done):
+                session.origin, report.kind = "adapted", "adapted" if report.kind == "same" else report.kind
 
 
 def _all_sections(manual: Manual) -> list[Section]:
