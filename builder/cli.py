@@ -220,11 +220,12 @@ def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
 
     root = resolve_root(args)
     try:
-        folder = new_adaptation(root, args.id, args.title, args.extends)
+        folder = new_adaptation(root, args.id, args.title, args.extends, args.short_title)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from exc
-    out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}); "
-             "edit adaptation.yaml, then run 'ipt-manual check'")
+    out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}, none of it "
+             f"reviewed yet); edit adaptation.yaml, then run 'ipt-manual check' and 'ipt-manual review "
+             f"{args.id} --pending'")
     return EXIT_OK
 
 
@@ -355,6 +356,7 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new-adaptation", parents=[common], help="scaffold adaptations/ID that builds at once")
     new.add_argument("id", help="the adaptation's id: lower-case words joined by hyphens")
     new.add_argument("--title", help="its title (default: from the id)")
+    new.add_argument("--short-title", help="its short name in badges and menus (default: the title)")
     new.add_argument("--extends", default="core", help="the manual it adapts (default: core)")
     new.set_defaults(func=cmd_new_adaptation)
     refs = argparse.ArgumentParser(add_help=False)

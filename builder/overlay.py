@@ -62,6 +62,7 @@ from .sourcefile import LocDict, LocList, read_text, split_front_matter
 from .worksheet_overlay import overlay_worksheet
 
 MANIFEST = "adaptation.yaml"
+CONTACTS_DIRECTIVE = "{clinic-contacts}"
 EACH_FILE_RE = re.compile(r"each-[a-z0-9]+(?:-[a-z0-9]+)*")
 SESSION_SET_FIELDS = {"title": str, "minutes": int, "participants": list, "goals": list, "agenda": list,
                       "techniques": list, "worksheets": list, "fidelity": dict}
@@ -249,6 +250,11 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             new.origin, new.operation = changed_origin, op.op
             new.base_title, new.base_body = base.title, base.body
             base_span = (base.body, base.ref.path, base.body_line)
+            if op.op == "replace" and CONTACTS_DIRECTIVE in base.body and CONTACTS_DIRECTIVE not in op.body:
+                problems.add(overlay.path, op.line, f"replace: section '{op.id}' of {what} shows the clinic's crisis "
+                             "contacts ({clinic-contacts}), and the new text does not",
+                             "keep a ```{clinic-contacts}``` block in the new text, or use "
+                             f"'{{#{op.id} append}}' to add to the section instead")
             if op.op == "replace":
                 new.title = op.title or base.title
                 new.body, new.ref, new.body_line, new.spans = op.body, op_ref, op.body_line, [body_span]
@@ -459,21 +465,28 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 problems.add(mpath, entry.line, f"session map: {base.id} has no session {n}",
                              did_you_mean(str(n), {str(s.number) for s in base.sessions}))
             used.setdefault(n, entry)
-    for n in range(first, last + 1):
-        if n not in by_number:
-            problems.add(mpath, _line(data, "session_map"), f"session map leaves a gap: session {n} is not mapped",
-                         f"add an entry {{session: {n}, from: N}} or {{session: {n}, new: true}}")
+    unused = [s for s in base.sessions if s.number not in used and s.number not in adaptation.dropped]
+    gaps = [n for n in range(first, last + 1) if n not in by_number]
+    for n in gaps:
+        before = [e for e in sorted(by_number.values(), key=lambda e: e.session) if e.session < n]
+        line = before[-1].line if before else _line(data, "session_map")
+        candidate = next((s for s in unused if s.number == n), unused[0] if unused else None)
+        source = (f"{{session: {n}, from: {candidate.number}}} ({base.id} session {candidate.number}, "
+                  f"'{candidate.title}', is not used yet), " if candidate else f"{{session: {n}, from: N}}, ")
+        problems.add(mpath, line, f"session map leaves a gap: this adaptation has no session {n}",
+                     f"add {source}or {{session: {n}, new: true}} with sessions/session-{n:02d}.md written in "
+                     f"full; or change 'sessions' ({count}) if the manual is shorter")
+        unused = [s for s in unused if s is not candidate]
     for n in adaptation.dropped:
         if base.session(n) is None:
             problems.add(mpath, _line(data, "dropped"), f"dropped: {base.id} has no session {n}")
         elif n in used:
             problems.add(mpath, _line(data, "dropped"), f"session {n} of {base.id} is both dropped and used "
                                                         f"(session map line {used[n].line})")
-    for s in base.sessions:
-        if s.number not in used and s.number not in adaptation.dropped:
-            problems.add(mpath, _line(data, "session_map"), f"{base.id} session {s.number} ('{s.title}') is "
-                                                            "neither mapped nor dropped",
-                         "map it with 'from:' or list it under 'dropped' so the difference is deliberate")
+    for s in unused:
+        problems.add(mpath, _line(data, "session_map"), f"{base.id} session {s.number} ('{s.title}') is "
+                                                        "neither mapped nor dropped",
+                     "map it with 'from:' or list it under 'dropped' so the difference is deliberate")
 
     sessions: list[Session] = []
     reports: list[SessionReport] = []
@@ -540,9 +553,10 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         reports.append(SessionReport(number, kind, list(entry.from_sessions), session.title, notes, changes,
                                      section_changes))
     for number, path in sorted(adaptation.session_files.items()):
-        if number not in by_number:
+        if number not in by_number and number not in gaps:
             problems.add(path, 1, f"session {number} is not in the session map",
-                         "add it to session_map in adaptation.yaml, or delete the file")
+                         f"add it to session_map in adaptation.yaml ({{session: {number}, from: N}} or "
+                         f"{{session: {number}, new: true}}); NN in session-NN.md is this adaptation's number")
     apply_each_files(sessions, reports, adaptation, phases, problems)
     used_examples: set[str] = set()
     for s in sessions:
@@ -666,7 +680,11 @@ def _apply_front_matter(session: Session, overlay: FileOverlay, problems: Proble
             continue
         r = FieldReader(block, path, problems, op)
         allowed = set(SESSION_SET_FIELDS) if op == "set" else {*LIST_FIELDS, "fidelity"}
-        r.unknown(allowed)
+        if op != "set" and "agenda" in block:
+            problems.add(path, block.line_of("agenda"), f"{op}: the agenda cannot be changed item by item",
+                         "write the whole new agenda under 'set:' ('set: {agenda: [{minutes: 10, activity: …}, …]}'; "
+                         "its minutes add up to the session's length)")
+        r.unknown(allowed | {"agenda"})
         for key in block:
             if key not in allowed:
                 continue

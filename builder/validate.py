@@ -81,7 +81,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
                          f"session {s.number} should be in a file named {expected_name}")
         validate_session(manual, s, problems)
     for n in range(first, last + 1):
-        if n not in seen:
+        if n not in seen and not manual.extends:  # an adaptation's gaps are reported at its session map
             problems.add(manual.ref.path, _mline(manual, "sessions"), f"session {n} has no source file",
                          f"add sessions/session-{n:02d}.md or change 'sessions'")
 

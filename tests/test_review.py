@@ -84,3 +84,23 @@ def test_a_core_edit_after_review_needs_review_again(repo: Path) -> None:  # noq
     pages = render_site(repo, load_project(repo).manuals)
     assert "| `session-02/tasks` | changed since it was reviewed | `manual/sessions/session-02.md:19` |" in \
         pages["teen/differences.md"]
+
+
+def test_new_adaptation_starts_with_everything_unreviewed(tmp_path: Path) -> None:
+    root = with_teen(tmp_path)
+    result = run_cli("new-adaptation", "night-shift", "--project", str(root), "--title", "IPT for night workers' "
+                     "depression", "--short-title", "IPT-N")
+    assert result.returncode == 0, result.stderr
+    manifest = (root / "adaptations" / "night-shift" / "adaptation.yaml").read_text(encoding="utf-8")
+    assert 'title: "IPT for night workers\' depression"' in manifest and "\\u0027" not in manifest
+    assert 'short_title: "IPT-N"' in manifest
+    assert manifest.count('summary: "TODO: summarise this phase for this adaptation."') == 3
+    readme = (root / "adaptations" / "night-shift" / "README.md").read_text(encoding="utf-8")
+    assert "  ````markdown\n  ---\n" in readme and "## {#tasks append}" in readme
+    assert not (root / "adaptations" / "night-shift" / "inherited.lock").exists()
+    project = load_project(root)
+    assert [p.format() for p in project.problems] == []
+    night = project.manual("night-shift")
+    assert night.short_title == "IPT-N"
+    assert {p.unit.id for p in pending(night)} == set(inherited_units(night)) != set()
+    assert run_cli("check", "--strict", "--project", str(root)).returncode == 1
