@@ -175,3 +175,26 @@ def test_terms_render_and_inherited_renamed_words_are_flagged(tmp_path: Path) ->
                                                                  core)
     assert "Ask the young person; Young persons and therapists." in expand(
         teen.session(2).section("between-sessions").body, teen)
+
+
+def test_roles_build_into_links_and_text(tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from .conftest import run_cli
+
+    root, project = project_with(tmp_path, {"manual/sessions/session-02.md": core_session_2(ROLES)})
+    assert formatted(project) == []
+    result = run_cli("build", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    html = root / "_build" / "html"
+    for manual, expected in (("core", "Draft it in session 3 and finish it in session 4; see session 2 and "
+                                      "Saying goodbye"),
+                             ("teen", "Draft it in session 3 and finish it in session 4; see session 2 and "
+                                      "Saying goodbye")):
+        page = BeautifulSoup((html / manual / "sessions" / "session-02.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        text = " ".join(page.get_text(" ").split())
+        links = {a.get_text(strip=True): a["href"] for a in page.select("a.reference")}
+        assert links["session 3"] == "session-03.html"
+        assert ("30 minutes in Fixture" if manual == "core" else "20 minutes in Teen") in text
+        assert expected.split(";")[0] in text
