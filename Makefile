@@ -28,7 +28,7 @@ html: $(STAMP) ## Build the whole site into _build/html
 
 .PHONY: check
 check: $(STAMP) ## Validate the protocol sources and lint the code
-	@$(BIN)/ipt-manual check
+	@$(BIN)/ipt-manual check --strict
 	@$(BIN)/ruff check builder tests
 
 .PHONY: test

@@ -83,14 +83,65 @@ def load_for_site(root: Path):  # type: ignore[no-untyped-def]
     return project
 
 
+def report_review(project, strict: bool) -> None:  # type: ignore[no-untyped-def]
+    """Inherited units not yet reviewed: one line each, then how to review them, per adaptation."""
+    label = "error" if strict else "warning"
+    for problem in project.review:
+        print(f"{problem.path}:{problem.line}: {label}: {problem.message}", file=sys.stderr)
+    for manual in project.manuals:
+        count = sum(f"inherited by '{manual.id}'" in p.message for p in project.review)
+        if count:
+            print(f"{count} inherited unit(s) not reviewed for {manual.id}: see them with 'ipt-manual review "
+                  f"{manual.id} --pending --show', record them with 'ipt-manual review {manual.id} UNIT…' "
+                  "(or --all)", file=sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     project = load_for_site(root)
+    if project.review:
+        report_review(project, args.strict)
     if project.problems:
         out.problems(project.problems)
         return EXIT_PROBLEMS
+    if project.review and args.strict:
+        print(f"{len(project.review)} inherited unit(s) not reviewed (--strict).", file=sys.stderr)
+        return EXIT_PROBLEMS
     sessions = sum(len(m.sessions) for m in project.manuals)
-    out.info(f"ok: {len(project.manuals)} manual(s), {sessions} sessions, no problems")
+    pending = f"; {len(project.review)} inherited unit(s) not reviewed" if project.review else ""
+    out.info(f"ok: {len(project.manuals)} manual(s), {sessions} sessions, no problems{pending}")
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace, out: Output) -> int:
+    from .fields import did_you_mean
+    from .review import inherited_units, pending, record, write_lock
+
+    root = resolve_root(args)
+    project = load_for_site(root)
+    manual = next((m for m in project.manuals if m.id == args.id and m.extends), None)
+    if manual is None:
+        known = [m.id for m in project.manuals if m.extends]
+        raise UsageError(f"no adaptation '{args.id}'; {did_you_mean(args.id, known) or 'known: ' + ', '.join(known)}")
+    units = inherited_units(manual)
+    for uid in args.units:
+        if uid not in units:
+            raise UsageError(f"'{uid}' is not a unit {manual.id} inherits; {did_you_mean(uid, list(units))}"
+                             f" (list them with 'ipt-manual review {manual.id} --pending')")
+    waiting = pending(manual)
+    chosen = [units[u] for u in args.units] or ([p.unit for p in waiting] if args.pending or args.show else [])
+    status = {p.unit.id: p.status for p in waiting}
+    for unit in chosen:
+        print(f"{unit.id} ({status.get(unit.id, 'reviewed')}; {unit.path}:{unit.line})")
+        if args.show:
+            print("\n".join(f"    {line}" for line in unit.text.split("\n")) + "\n")
+    to_record = list(units) if args.all else ([] if args.pending or args.show else args.units)
+    if to_record:
+        path = write_lock(root / Path(manual.ref.path).parent, record(manual, to_record))
+        out.info(f"recorded {len(to_record)} unit(s) as reviewed in {path.relative_to(root)}")
+    elif not chosen:
+        out.info(f"nothing pending for {manual.id}" if not waiting else
+                 f"{len(waiting)} unit(s) pending for {manual.id}; add --pending to list them")
     return EXIT_OK
 
 
@@ -177,11 +228,12 @@ def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
 
     root = resolve_root(args)
     try:
-        folder = new_adaptation(root, args.id, args.title, args.extends)
+        folder = new_adaptation(root, args.id, args.title, args.extends, args.short_title)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from exc
-    out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}); "
-             "edit adaptation.yaml, then run 'ipt-manual check'")
+    out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}, none of it "
+             f"reviewed yet); edit adaptation.yaml, then run 'ipt-manual check' and 'ipt-manual review "
+             f"{args.id} --pending'")
     return EXIT_OK
 
 
@@ -299,13 +351,24 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     check = sub.add_parser("check", parents=[common], help="validate every source; report problems as path:line")
+    check.add_argument("--strict", action="store_true",
+                       help="inherited text not yet reviewed for an adaptation is an error, not a warning")
     check.set_defaults(func=cmd_check)
+    review = sub.add_parser("review", parents=[common],
+                            help="record inherited text as read and accepted for an adaptation (inherited.lock)")
+    review.add_argument("id", help="the adaptation")
+    review.add_argument("units", nargs="*", metavar="UNIT", help="units to record, e.g. session-07/tasks")
+    review.add_argument("--all", action="store_true", help="record every inherited unit as reviewed")
+    review.add_argument("--show", action="store_true", help="print the text of the units (default: pending ones)")
+    review.add_argument("--pending", action="store_true", help="list units never reviewed or changed since")
+    review.set_defaults(func=cmd_review)
     build = sub.add_parser("build", parents=[common], help="build the site into _build/html")
     build.add_argument("--no-strict", action="store_true", help="do not treat Sphinx warnings as errors")
     build.set_defaults(func=cmd_build)
     new = sub.add_parser("new-adaptation", parents=[common], help="scaffold adaptations/ID that builds at once")
     new.add_argument("id", help="the adaptation's id: lower-case words joined by hyphens")
     new.add_argument("--title", help="its title (default: from the id)")
+    new.add_argument("--short-title", help="its short name in badges and menus (default: the title)")
     new.add_argument("--extends", default="core", help="the manual it adapts (default: core)")
     new.set_defaults(func=cmd_new_adaptation)
     refs = argparse.ArgumentParser(add_help=False)

@@ -43,6 +43,8 @@ class Change:
     inherited_from: str | None = None  #: the base manual when the change reached this manual through it
     from_session: int | None = None  #: for inherited session text: the base manual's session number
     local: bool = False  #: the change comes from the clinic's local addenda
+    #: The adaptation that has not reviewed this inherited text since it changed (inherited.lock).
+    needs_review: str | None = None
     before: Any = None
     after: Any = None
 
@@ -298,8 +300,33 @@ def diff_manuals(base: Iterable[Manual], head: Iterable[Manual]) -> list[Change]
             _sessions(ctx, b[mid], h[mid])
             _pages(ctx, b[mid], h[mid])
             _worksheets(ctx, h[mid], b[mid].worksheets, h[mid].worksheets)
-        changes += ctx.out
+        changes += _mark_review(ctx.out, h.get(mid))
     return changes
+
+
+def change_unit(c: Change) -> str | None:
+    """The review unit (builder.review) a change falls in, if any."""
+    if c.worksheet:
+        return f"worksheet/{c.worksheet}"
+    if c.section and c.page:
+        kind, _, pid = c.page.partition(":")
+        return f"{kind}/{pid}/{c.section}"
+    if c.section and c.session is not None:
+        return f"session-{c.session:02d}/{c.section}"
+    return None
+
+
+def _mark_review(changes: list[Change], head: Manual | None) -> list[Change]:
+    """Inherited changes the adaptation has not reviewed: marked "inherited, needs review by <adaptation>"."""
+    if head is None or not head.extends:
+        return changes
+    from dataclasses import replace
+
+    from .review import pending
+
+    waiting = {p.unit.id for p in pending(head)}
+    return [replace(c, needs_review=head.id) if c.inherited_from and change_unit(c) in waiting else c
+            for c in changes]
 
 
 def highest_impact(changes: Iterable[Change]) -> str:

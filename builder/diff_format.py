@@ -30,7 +30,9 @@ def _where(c: Change) -> str:
 
 def _tag(c: Change) -> str:
     tags = []
-    if c.inherited_from:
+    if c.needs_review:
+        tags.append(f"inherited, needs review by {c.needs_review}")
+    elif c.inherited_from:
         tags.append(f"inherited from {c.inherited_from}")
     if c.local:
         tags.append("local")

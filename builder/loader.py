@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problems
+from .examples import parse_examples, read_population
 from .fields import FieldReader, parse_range
 from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
-from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, id_hint, visible
+from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
@@ -23,7 +24,9 @@ def ref(problems: Problems, path: Path, line: int) -> SourceRef:
 
 
 def to_sections(raw: list[RawSection], path: Path, problems: Problems) -> list[Section]:
-    return [Section(r.id, r.title, r.body, ref(problems, path, r.line), body_line=r.body_line) for r in raw]
+    rel = problems.rel(path)
+    return [Section(r.id, r.title, r.body, ref(problems, path, r.line), body_line=r.body_line,
+                    examples=parse_examples(r.body, r.body_line, rel, problems)) for r in raw]
 
 
 def load_yaml_file(path: Path, problems: Problems, what: str) -> LocDict | None:
@@ -61,7 +64,7 @@ def read_phases(r: FieldReader) -> list[Phase]:
             pr.problem("sessions", f"phase '{pid}': range {rng[0]}-{rng[1]} runs backwards")
             continue
         phases.append(Phase(pid, title, rng[0], rng[1], summary))
-        phases[-1].line = item.line_of("sessions")  # type: ignore[attr-defined]
+        phases[-1].line = item.line_of("sessions")
     return phases
 
 
@@ -76,7 +79,15 @@ def read_audience(r: FieldReader) -> Audience:
 
 
 MANIFEST_FIELDS = {"id", "title", "short_title", "version", "sessions", "session_minutes", "participants",
-                   "audience", "phases", "problem_areas", "pages", "first_session"}
+                   "audience", "phases", "problem_areas", "pages", "first_session", "terms", "example_population"}
+
+
+def read_terms(r: FieldReader) -> dict[str, str]:
+    """``terms:`` of a manifest: the words its readers use (patient → young person)."""
+    raw = r.get("terms", LocDict, LocDict(), required=False)
+    tr = FieldReader(raw, r.path, r.problems, "terms")
+    tr.unknown(set(TERMS))
+    return {key: value for key in TERMS if key in raw and (value := tr.get(key, str, ""))}
 
 
 def read_manifest(path: Path, problems: Problems) -> tuple[LocDict, FieldReader] | None:
@@ -142,8 +153,7 @@ def load_session(path: Path, problems: Problems, default_minutes: int,
         return None
     session = Session(number, title, minutes, participants, goals, agenda, techniques, worksheets,
                       fidelity, to_sections(raw, path, problems), ref(problems, path, 1))
-    session.raw_sections = raw  # type: ignore[attr-defined]
-    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}  # type: ignore[attr-defined]
+    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}
     return session
 
 
@@ -164,7 +174,7 @@ def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     raw = split_sections(doc.body, doc.body_line, path, problems)
     page = Page(path.stem, kind, title, summary, to_sections(raw, path, problems),  # type: ignore[arg-type]
                 ref(problems, path, 1))
-    page.raw_sections = raw  # type: ignore[attr-defined]
+    page.lines = {k: doc.meta.line_of(k) for k in doc.meta}
     return page
 
 
@@ -177,6 +187,48 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
     data = load_yaml_file(path, problems, "worksheet")
     if data is None:
         return None
+    return build_worksheet(path, data, problems)
+
+
+def read_field(item: LocDict, line: int, path: Path, problems: Problems, what: str,
+               fid: str | None = None) -> Field | None:
+    """One worksheet field (``fid`` given: the id is not read from ``item``, as in an overlay's ``replace:``)."""
+    fr = FieldReader(item, path, problems, what)
+    if fid is None:
+        fid = fr.ident("id")
+    kind = fr.get("kind", str, "")
+    label = fr.get("label", str, "")
+    if kind and kind not in FIELD_KINDS:
+        from .fields import did_you_mean
+
+        fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
+        return None
+    options: dict[str, object] = {}
+    for key, typ in FIELD_KINDS.get(kind, {}).items():
+        value = fr.positive_int(key, None) if typ is int else fr.get(key, typ, None)
+        if value is not None:
+            options[key] = value
+    for key, typ in FIELD_OPTIONAL.get(kind, {}).items():
+        value = fr.get(key, typ, None, required=False)
+        if value is not None:
+            options[key] = value
+    fr.unknown({"id", "kind", "label"} | set(FIELD_KINDS.get(kind, {})) | set(FIELD_OPTIONAL.get(kind, {}))
+               | ({"replace", "add", "after", "before"} if fr.what.startswith("fields ") else set()))
+    if kind == "table" and isinstance(options.get("columns"), list):
+        cols = options["columns"]
+        if not cols:
+            fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
+        elif not all(isinstance(c, str) and c.strip() for c in cols):
+            fr.problem("columns", f"table '{fid}': every column name must be text")
+    if "prefill" in options and options["prefill"] not in PREFILLS:
+        fr.problem("prefill", f"unknown prefill '{options['prefill']}'", f"known: {', '.join(PREFILLS)}")
+    if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
+        fr.problem("options", f"tick list '{fid}' has no options")
+    return Field(fid, kind, label, options, ref(problems, path, line)) if fid else None
+
+
+def build_worksheet(path: Path, data: LocDict, problems: Problems) -> Worksheet:
+    """A worksheet from its parsed YAML (no reading: ``path`` is for messages)."""
     r = FieldReader(data, path, problems, "worksheet")
     title = r.get("title", str, "")
     purpose = r.get("purpose", str, "")
@@ -191,44 +243,18 @@ def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
         if not isinstance(item, LocDict):
             problems.add(path, line, f"field {i + 1} must be a mapping with id, kind and label")
             continue
-        fr = FieldReader(item, path, problems, f"field {i + 1}")
-        fid = fr.ident("id")
-        kind = fr.get("kind", str, "")
-        label = fr.get("label", str, "")
-        if kind and kind not in FIELD_KINDS:
-            from .fields import did_you_mean
-
-            fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
-            continue
-        options: dict[str, object] = {}
-        for key, typ in FIELD_KINDS.get(kind, {}).items():
-            value = fr.positive_int(key, None) if typ is int else fr.get(key, typ, None)
-            if value is not None:
-                options[key] = value
-        for key, typ in FIELD_OPTIONAL.get(kind, {}).items():
-            value = fr.get(key, typ, None, required=False)
-            if value is not None:
-                options[key] = value
-        fr.unknown({"id", "kind", "label"} | set(FIELD_KINDS.get(kind, {})) | set(FIELD_OPTIONAL.get(kind, {})))
-        if kind == "table" and isinstance(options.get("columns"), list):
-            cols = options["columns"]
-            if not cols:
-                fr.problem("columns", f"table '{fid}' has no columns", "list at least one column name")
-            elif not all(isinstance(c, str) and c.strip() for c in cols):
-                fr.problem("columns", f"table '{fid}': every column name must be text")
-        if "prefill" in options and options["prefill"] not in PREFILLS:
-            fr.problem("prefill", f"unknown prefill '{options['prefill']}'", f"known: {', '.join(PREFILLS)}")
-        if kind == "ticklist" and isinstance(options.get("options"), list) and not options["options"]:
-            fr.problem("options", f"tick list '{fid}' has no options")
-        if fid:
-            if fid in seen:
-                fr.problem("id", f"duplicate field id '{fid}' (first used on line {seen[fid]})")
+        found = read_field(item, line, path, problems, f"field {i + 1}")
+        if found is not None:
+            if found.id in seen:
+                problems.add(path, item.line_of("id"), f"duplicate field id '{found.id}' (first used on line "
+                                                       f"{seen[found.id]})")
                 continue
-            seen[fid] = line
-            fields.append(Field(fid, kind, label, options, ref(problems, path, line)))
+            seen[found.id] = line
+            fields.append(found)
     if not raw and "fields" in data:
         r.problem("fields", "a worksheet needs at least one field")
-    return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1))
+    return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1),
+                     lines={k: data.line_of(k) for k in data})
 
 
 # --- the whole manual ------------------------------------------------------
@@ -261,6 +287,8 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
     phases = read_phases(r)
     problem_areas = r.text_list("problem_areas", ids=True)
     page_order = r.text_list("pages", ids=True)
+    terms = read_terms(r)
+    population = read_population(r)
     r.unknown(MANIFEST_FIELDS)
 
     sessions: list[Session] = []
@@ -293,7 +321,7 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         audience=audience, phases=phases, problem_areas=problem_areas, page_order=page_order,
         sessions=sorted(sessions, key=lambda s: s.number), pages=pages["page"],
         problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
-        ref=ref(problems, manifest_path, 1),
+        ref=ref(problems, manifest_path, 1), terms=terms, example_population=population,
     )
-    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+    manual.lines = {k: data.line_of(k) for k in data}
     return manual

@@ -23,6 +23,18 @@ class SourceRef:
 
 
 @dataclass
+class Example:
+    """A fictional example block (``:::{example} id``) and the population it shows."""
+
+    id: str
+    population: list[str]
+    line: int  #: line of the opening fence in ``path``
+    end: int  #: line of the closing fence
+    path: str = ""
+    text: str = ""  #: the whole block, as written
+
+
+@dataclass
 class Section:
     id: str
     title: str
@@ -36,6 +48,8 @@ class Section:
     operation: str = ""
     base_title: str = ""
     base_body: str = ""
+    #: The fictional examples in ``body`` (builder.examples), parsed once.
+    examples: list[Example] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Phase:
     first: int
     last: int
     summary: str = ""
+    line: int = field(default=0, compare=False)  #: source line of its ``sessions`` range
 
     def contains(self, number: int) -> bool:
         return self.first <= number <= self.last
@@ -81,6 +96,11 @@ class Session:
     notes: str = ""
     #: Front-matter fields changed by an overlay (name → short description).
     changes: dict[str, str] = field(default_factory=dict)
+    #: Source line of each front-matter field, for messages.
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: The file its inherited front matter (goals, agenda, fidelity) was written in, when not ``ref.path``.
+    text_path: str = field(default="", compare=False)
+    text_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def id(self) -> str:
@@ -102,6 +122,7 @@ class Page:
     ref: SourceRef
     origin: Origin = "core"
     notes: str = ""
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -126,6 +147,12 @@ class Worksheet:
     fields: list[Field]
     ref: SourceRef
     origin: Origin = "core"
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: For text fields an overlay changed: where each part of the text came from (text, path, line).
+    spans: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict, compare=False)
+    #: For adapted worksheets: what the overlay changed (field → description), and the base's texts.
+    changes: dict[str, str] = field(default_factory=dict)
+    base: Worksheet | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -157,6 +184,26 @@ class Manual:
     report: AdaptationReport | None = None
     #: What the clinic's local addenda changed (sessions and pages), shown as local.
     local_report: list[SessionReport | PageReport] = field(default_factory=list)
+    #: The words this manual's readers use (``terms:``): patient, patients, therapist, therapists.
+    terms: dict[str, str] = field(default_factory=dict)
+    #: Who its fictional examples may show (``example_population:``).
+    example_population: ExamplePopulation | None = None
+    #: Source line of each manifest field, for messages.
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: For adaptations: inherited units its maintainers reviewed (unit id → hash; ``inherited.lock``).
+    reviewed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def session_numbers(self) -> list[int]:
+        return [s.number for s in self.sessions]
+
+    @property
+    def last_session(self) -> int:
+        """The last session number the manifest declares (``sessions`` counts from 1; a session 0 is extra)."""
+        return self.sessions_count if self.first_session == 0 else self.first_session + self.sessions_count - 1
+
+    def term(self, word: str) -> str:
+        return self.terms.get(word, word)
 
     def phase_of(self, number: int) -> Phase:
         for phase in self.phases:
@@ -166,6 +213,32 @@ class Manual:
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
+
+
+@dataclass
+class ExamplePopulation:
+    """Who a manual's fictional examples may show (docs/source-format.md, "Fictional examples")."""
+
+    age: list[str]
+    format: list[str]
+    perinatal: str = "optional"  #: required | excluded | optional
+
+    def excludes(self, population: list[str]) -> str:
+        """Why an example showing ``population`` does not fit ("" when it fits)."""
+        from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
+
+        ages = [t for t in population if t in EXAMPLE_AGES]
+        formats = [t for t in population if t in EXAMPLE_FORMATS]
+        if ages and ages[0] not in self.age:
+            return f"age band '{ages[0]}' (this manual: {', '.join(self.age)})"
+        if formats and formats[0] not in self.format:
+            return f"format '{formats[0]}' (this manual: {', '.join(self.format)})"
+        perinatal = "perinatal" in population
+        if self.perinatal == "required" and not perinatal:
+            return "not perinatal (this manual's examples are perinatal)"
+        if self.perinatal == "excluded" and perinatal:
+            return "perinatal (this manual leaves perinatal examples out)"
+        return ""
 
 
 @dataclass
@@ -209,3 +282,5 @@ class AdaptationReport:
     worksheets_added: list[str]
     problem_areas_removed: list[str]
     pages_removed: list[str]
+    examples: list[tuple[str, str]] = field(default_factory=list)  #: (example id, "replaced" | "dropped")
+    worksheets_adapted: list[str] = field(default_factory=list)

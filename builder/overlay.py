@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,24 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from .errors import Problems
+from .examples import (
+    ExampleOverlay,
+    apply_example_overlays,
+    read_example_overlays,
+    read_population,
+    section_examples,
+)
 from .fields import FieldReader, did_you_mean
 from .loader import (
     PAGE_DIRS,
+    build_worksheet,
     load_session,
-    load_worksheet,
+    load_yaml_file,
     read_agenda,
     read_audience,
     read_fidelity,
     read_phases,
+    read_terms,
     ref,
     source_files,
 )
@@ -36,6 +46,7 @@ from .model import (
     Manual,
     Page,
     PageReport,
+    Phase,
     Section,
     SectionChange,
     Session,
@@ -43,11 +54,16 @@ from .model import (
     SourceRef,
     Worksheet,
 )
+from .references import map_inherited
+from .review import read_lock
 from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, RESERVED_MANUAL_IDS, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
+from .worksheet_overlay import overlay_worksheet
 
 MANIFEST = "adaptation.yaml"
+CONTACTS_DIRECTIVE = "{clinic-contacts}"
+EACH_FILE_RE = re.compile(r"each-[a-z0-9]+(?:-[a-z0-9]+)*")
 SESSION_SET_FIELDS = {"title": str, "minutes": int, "participants": list, "goals": list, "agenda": list,
                       "techniques": list, "worksheets": list, "fidelity": dict}
 LIST_FIELDS = ("participants", "goals", "techniques", "worksheets")
@@ -84,7 +100,10 @@ class Adaptation:
     dropped: list[int] = field(default_factory=list)
     session_files: dict[int, Path] = field(default_factory=dict)
     page_files: dict[tuple[str, str], Path] = field(default_factory=dict)
-    worksheets: dict[str, Worksheet] = field(default_factory=dict)
+    worksheets: dict[str, tuple[Path, LocDict]] = field(default_factory=dict)
+    examples: dict[str, ExampleOverlay] = field(default_factory=dict)
+    reviewed: dict[str, str] = field(default_factory=dict)
+    each_files: list[Path] = field(default_factory=list)
 
 
 def _line(data: LocDict, key: str) -> int:
@@ -97,7 +116,6 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
         problems.add(manifest_path, 1, f"adaptation folder '{folder.name}' has no {MANIFEST}",
                      "run 'ipt-manual new-adaptation ID' to scaffold one")
         return None
-    from .loader import load_yaml_file
 
     data = load_yaml_file(manifest_path, problems, "adaptation manifest")
     if data is None:
@@ -142,11 +160,14 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
             adaptation.dropped.append(item)
         else:
             problems.add(manifest_path, dropped.line_of(i), f"'dropped' item {i + 1} must be a session number")
-    adaptation.manifest_reader = r  # type: ignore[attr-defined]
     for path in source_files(folder / "sessions", ".md"):
         m = re.fullmatch(r"session-(\d+)", path.stem)
+        if EACH_FILE_RE.fullmatch(path.stem):
+            adaptation.each_files.append(path)
+            continue
         if not m:
-            problems.add(path, 1, f"session file '{path.name}' should be named session-NN.md")
+            problems.add(path, 1, f"session file '{path.name}' should be named session-NN.md (NN: this "
+                                  "adaptation's session number) or each-NAME.md (a change to several sessions)")
             continue
         adaptation.session_files[int(m.group(1))] = path
     for kind, sub in PAGE_DIRS.items():
@@ -155,11 +176,12 @@ def load_adaptation(folder: Path, problems: Problems) -> Adaptation | None:
                 problems.add(path, 1, f"file name '{path.name}' is not a valid id")
                 continue
             adaptation.page_files[(kind, path.stem)] = path
+    adaptation.examples = read_example_overlays(folder, problems)
+    adaptation.reviewed = read_lock(folder, problems)
     for path in source_files(folder / "worksheets", ".yaml"):
-        ws = load_worksheet(path, problems)
-        if ws is not None:
-            ws.origin = "new"
-            adaptation.worksheets[ws.id] = ws
+        data = load_yaml_file(path, problems, "worksheet")
+        if data is not None:
+            adaptation.worksheets[path.stem] = (path, data)
     return adaptation
 
 
@@ -228,6 +250,11 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             new.origin, new.operation = changed_origin, op.op
             new.base_title, new.base_body = base.title, base.body
             base_span = (base.body, base.ref.path, base.body_line)
+            if op.op == "replace" and CONTACTS_DIRECTIVE in base.body and CONTACTS_DIRECTIVE not in op.body:
+                problems.add(overlay.path, op.line, f"replace: section '{op.id}' of {what} shows the clinic's crisis "
+                             "contacts ({clinic-contacts}), and the new text does not",
+                             "keep a ```{clinic-contacts}``` block in the new text, or use "
+                             f"'{{#{op.id} append}}' to add to the section instead")
             if op.op == "replace":
                 new.title = op.title or base.title
                 new.body, new.ref, new.body_line, new.spans = op.body, op_ref, op.body_line, [body_span]
@@ -237,6 +264,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             else:
                 new.body = f"{op.body}\n\n{base.body}".strip("\n")
                 new.spans = [body_span, *(base.spans or [base_span])]
+            new.examples = section_examples(new)
             out[index] = new
             changes.append(SectionChange(op.id, op.op, new.title))
             continue
@@ -246,6 +274,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
             continue
         section = Section(op.id, op.title, op.body, op_ref, origin=new_origin, operation=op.op,
                           body_line=op.body_line, spans=[body_span])
+        section.examples = section_examples(section)
         if op.op == "add":
             out.append(section)
         else:
@@ -281,35 +310,40 @@ def _merge_sessions(parts: list[Session]) -> Session:
 def retarget_links(text: str, base: Manual, session_map: dict[int, int], own: dict[str, set[str]]) -> str:
     """Rewrite link roles in inherited text so they point where the adaptation has that thing.
 
-    ``{session}`N``` follows the session map; a target the adaptation lacks is linked in the base manual.
+    Session numbers follow the session map (:func:`builder.references.map_inherited`; a dropped
+    session becomes ``base:N``, reported by the checks); a page the adaptation lacks is linked in
+    the base manual.
     """
+    text = map_inherited(text, session_map, base)
 
     def fix(m: re.Match[str]) -> str:
         role = m.group("role")
-        if role not in LINK_ROLES:
+        if role not in LINK_ROLES or role == "session":
             return m.group(0)
         label, target = role_target(m.group("body"))
-        if ":" in target:
+        if ":" in target or target in own[LINK_ROLES[role]]:
             return m.group(0)
-        new_target = target
-        if role == "session":
-            try:
-                number = int(target)
-            except ValueError:
-                return m.group(0)
-            if number in session_map:
-                new_target = str(session_map[number])
-            else:
-                new_target = f"{base.id}:{number}"
-                if not label:
-                    label = f"Session {number} of {base.short_title}"
-        elif target not in own[LINK_ROLES[role]]:
-            new_target = f"{base.id}:{target}"
-        if new_target == target:
-            return m.group(0)
+        new_target = f"{base.id}:{target}"
         return f"{{{role}}}`{label} <{new_target}>`" if label else f"{{{role}}}`{new_target}`"
 
     return ROLE_RE.sub(fix, text)
+
+
+def retarget_session(session: Session, retarget: Callable[[str], str]) -> None:
+    """Inherited session text (sections and front matter) through ``retarget``."""
+    for sec in session.sections:
+        sec.body = retarget(sec.body)
+        sec.spans = [(retarget(t), p, n) for t, p, n in sec.spans]
+    session.goals = [retarget(g) for g in session.goals]
+    session.fidelity = {k: retarget(v) for k, v in session.fidelity.items()}
+    session.agenda = [AgendaItem(a.minutes, retarget(a.activity)) for a in session.agenda]
+
+
+def retarget_worksheet(ws: Worksheet, retarget: Callable[[str], str]) -> Worksheet:
+    new = copy.deepcopy(ws)
+    for key in ("title", "purpose", "for_clinician", "for_client"):
+        setattr(new, key, retarget(getattr(ws, key)))
+    return new
 
 
 # --- resolution ---------------------------------------------------------------
@@ -338,9 +372,11 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                       did_you_mean(area, base.problem_areas))
     problem_areas = [a for a in problem_areas if a in base.problem_areas]
     pages_remove = r.text_list("pages_remove", required=False, ids=True)
+    terms = {**base.terms, **read_terms(r)}
+    population = read_population(r) or base.example_population
     r.unknown({"id", "extends", "extends_version", "title", "short_title", "version", "sessions",
                "first_session", "session_minutes", "participants", "audience", "phases", "problem_areas",
-               "pages_remove", "session_map", "dropped"})
+               "pages_remove", "session_map", "dropped", "terms", "example_population"})
 
     # what the adaptation will have, so inherited links can be pointed at it (or at the base)
     session_of_base: dict[int, int] = {}
@@ -356,10 +392,15 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         "sessions": set(),
     }
 
+    def retarget(text: str) -> str:
+        return retarget_links(text, base, session_of_base, own_targets)
+
     def inherit(page: Page) -> Page:
         new = copy.deepcopy(page)
+        new.summary = retarget(new.summary)
         for sec in new.sections:
-            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+            sec.body = retarget(sec.body)
+            sec.spans = [(retarget(t), p, n) for t, p, n in sec.spans]
         return new
 
     # pages
@@ -398,13 +439,13 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             page_reports.append(PageReport("page", pid, page.title, True, "", []))
 
     # worksheets
-    worksheets = {k: copy.deepcopy(v) for k, v in base.worksheets.items()}
-    for wid, ws in adaptation.worksheets.items():
+    worksheets = {k: retarget_worksheet(v, retarget) for k, v in base.worksheets.items()}
+    for wid, (ws_path, ws_data) in adaptation.worksheets.items():
         if wid in worksheets:
-            problems.add(ws.ref.path, 1, f"worksheet '{wid}' already exists in {base.id}",
-                         "choose a new id; an adaptation adds worksheets but does not change inherited ones")
-            continue
-        worksheets[wid] = ws
+            worksheets[wid] = overlay_worksheet(worksheets[wid], ws_data, ws_path, problems, base.id)
+        else:
+            worksheets[wid] = build_worksheet(ws_path, ws_data, problems)
+            worksheets[wid].origin = "new"
 
     # sessions
     last = count if first == 0 else first + count - 1
@@ -424,21 +465,28 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 problems.add(mpath, entry.line, f"session map: {base.id} has no session {n}",
                              did_you_mean(str(n), {str(s.number) for s in base.sessions}))
             used.setdefault(n, entry)
-    for n in range(first, last + 1):
-        if n not in by_number:
-            problems.add(mpath, _line(data, "session_map"), f"session map leaves a gap: session {n} is not mapped",
-                         f"add an entry {{session: {n}, from: N}} or {{session: {n}, new: true}}")
+    unused = [s for s in base.sessions if s.number not in used and s.number not in adaptation.dropped]
+    gaps = [n for n in range(first, last + 1) if n not in by_number]
+    for n in gaps:
+        before = [e for e in sorted(by_number.values(), key=lambda e: e.session) if e.session < n]
+        line = before[-1].line if before else _line(data, "session_map")
+        candidate = next((s for s in unused if s.number == n), unused[0] if unused else None)
+        source = (f"{{session: {n}, from: {candidate.number}}} ({base.id} session {candidate.number}, "
+                  f"'{candidate.title}', is not used yet), " if candidate else f"{{session: {n}, from: N}}, ")
+        problems.add(mpath, line, f"session map leaves a gap: this adaptation has no session {n}",
+                     f"add {source}or {{session: {n}, new: true}} with sessions/session-{n:02d}.md written in "
+                     f"full; or change 'sessions' ({count}) if the manual is shorter")
+        unused = [s for s in unused if s is not candidate]
     for n in adaptation.dropped:
         if base.session(n) is None:
             problems.add(mpath, _line(data, "dropped"), f"dropped: {base.id} has no session {n}")
         elif n in used:
             problems.add(mpath, _line(data, "dropped"), f"session {n} of {base.id} is both dropped and used "
                                                         f"(session map line {used[n].line})")
-    for s in base.sessions:
-        if s.number not in used and s.number not in adaptation.dropped:
-            problems.add(mpath, _line(data, "session_map"), f"{base.id} session {s.number} ('{s.title}') is "
-                                                            "neither mapped nor dropped",
-                         "map it with 'from:' or list it under 'dropped' so the difference is deliberate")
+    for s in unused:
+        problems.add(mpath, _line(data, "session_map"), f"{base.id} session {s.number} ('{s.title}') is "
+                                                        "neither mapped nor dropped",
+                     "map it with 'from:' or list it under 'dropped' so the difference is deliberate")
 
     sessions: list[Session] = []
     reports: list[SessionReport] = []
@@ -469,10 +517,11 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         session.number = number
         session.from_sessions = list(entry.from_sessions)
         session.origin = "adapted" if len(parts) > 1 else "core"
+        session.text_path = parts[0].text_path or parts[0].ref.path
+        session.text_lines = parts[0].text_lines or dict(parts[0].lines)
         session.ref = SourceRef(problems.rel(mpath), entry.line)
-        session.lines = {}  # type: ignore[attr-defined]
-        for sec in session.sections:
-            sec.body = retarget_links(sec.body, base, session_of_base, own_targets)
+        session.lines = {}
+        retarget_session(session, retarget)
         changes: dict[str, str] = {}
         section_changes: list[SectionChange] = []
         notes = ""
@@ -490,10 +539,10 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 what = f"{base.id} session {'+'.join(map(str, entry.from_sessions))}"
                 session.sections, section_changes = apply_section_ops(session.sections, overlay, problems, what)
                 session.ref = SourceRef(problems.rel(path), 1)
-                session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}  # type: ignore[attr-defined]
+                session.lines = {k: overlay.meta.line_of(k) for k in overlay.meta}
                 set_block = overlay.meta.get("set")
                 if isinstance(set_block, LocDict) and "agenda" in set_block:
-                    session.lines["agenda"] = set_block.line_of("agenda")  # type: ignore[attr-defined]
+                    session.lines["agenda"] = set_block.line_of("agenda")
                 if changes or section_changes:
                     session.origin = "adapted"
         session.sections = [s for s in session.sections
@@ -504,24 +553,91 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         reports.append(SessionReport(number, kind, list(entry.from_sessions), session.title, notes, changes,
                                      section_changes))
     for number, path in sorted(adaptation.session_files.items()):
-        if number not in by_number:
+        if number not in by_number and number not in gaps:
             problems.add(path, 1, f"session {number} is not in the session map",
-                         "add it to session_map in adaptation.yaml, or delete the file")
+                         f"add it to session_map in adaptation.yaml ({{session: {number}, from: N}} or "
+                         f"{{session: {number}, new: true}}); NN in session-NN.md is this adaptation's number")
+    apply_each_files(sessions, reports, adaptation, phases, problems)
+    used_examples: set[str] = set()
+    for s in sessions:
+        s.sections = apply_example_overlays(s.sections, adaptation.examples, problems, used_examples)
+    for group in (pages, area_pages, techniques):
+        for page in group.values():
+            page.sections = apply_example_overlays(page.sections, adaptation.examples, problems, used_examples)
+    for eid, overlay in adaptation.examples.items():
+        if eid not in used_examples:
+            ids = sorted({e.id for sec in _all_sections(base) for e in sec.examples})
+            problems.add(overlay.path, 1, f"{base.id} has no example '{eid}' to replace or drop",
+                         did_you_mean(eid, ids) or "the file's name is the id of the example it replaces")
+    example_changes = sorted((eid, "dropped" if adaptation.examples[eid].drop else "replaced")
+                             for eid in used_examples)
     removed_areas = [a for a in base.problem_areas if a not in problem_areas]
     report = AdaptationReport(
         base=base.id, base_version=base.version, sessions=reports,
         dropped=[(n, s.title) for n in sorted(adaptation.dropped) if (s := base.session(n)) is not None],
-        pages=page_reports, worksheets_added=sorted(adaptation.worksheets), problem_areas_removed=removed_areas,
-        pages_removed=[p for p in pages_remove if p in base.pages])
+        pages=page_reports, problem_areas_removed=removed_areas,
+        worksheets_added=sorted(w for w in adaptation.worksheets if w not in base.worksheets),
+        worksheets_adapted=sorted(w for w in adaptation.worksheets if w in base.worksheets),
+        pages_removed=[p for p in pages_remove if p in base.pages], examples=example_changes)
     manual = Manual(
         id=adaptation.id, title=title, short_title=short_title, version=version, sessions_count=count,
         first_session=first, session_minutes=minutes, participants=participants, audience=audience,
         phases=phases, problem_areas=problem_areas, page_order=page_order, sessions=sessions, pages=pages,
         problem_area_pages=area_pages, techniques=techniques, worksheets=worksheets,
         ref=ref(problems, mpath, 1), extends=base.id, extends_version=adaptation.extends_version,
-        dropped=sorted(adaptation.dropped), report=report)
-    manual.manifest_lines = {k: data.line_of(k) for k in data}  # type: ignore[attr-defined]
+        dropped=sorted(adaptation.dropped), report=report, terms=terms, example_population=population,
+        reviewed=dict(adaptation.reviewed),
+        lines={k: data.line_of(k) for k in data})
     return manual
+
+
+def _each_targets(overlay: FileOverlay, phases: list[Phase], numbers: list[int], problems: Problems) -> list[int]:
+    """The sessions an each-file's ``applies_to`` names: a phase id, or a list of session numbers."""
+    value, line = overlay.meta.get("applies_to"), overlay.meta.line_of("applies_to")
+    if isinstance(value, str):
+        phase = next((p for p in phases if p.id == value), None)
+        if phase is None:
+            problems.add(overlay.path, line, f"applies_to: this adaptation has no phase '{value}'",
+                         did_you_mean(value, [p.id for p in phases]))
+            return []
+        return [n for n in numbers if phase.contains(n)]
+    if isinstance(value, list) and value and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        missing = [n for n in value if n not in numbers]
+        if missing:
+            problems.add(overlay.path, line, f"applies_to: this adaptation has no session {missing[0]}",
+                         f"its sessions are {numbers[0]}-{numbers[-1]} (this adaptation's numbers)" if numbers else "")
+        return [n for n in value if n in numbers]
+    problems.add(overlay.path, line, "applies_to must name a phase or list sessions",
+                 "write 'applies_to: middle' (a phase id of this adaptation) or 'applies_to: [3, 4, 5]'")
+    return []
+
+
+def apply_each_files(sessions: list[Session], reports: list[SessionReport], adaptation: Adaptation,
+                     phases: list[Phase], problems: Problems) -> None:
+    """``sessions/each-NAME.md``: section operations (and ``add:``) over a phase or a list of sessions,
+    after each session's own overlay file."""
+    numbers = [s.number for s in sessions]
+    for path in adaptation.each_files:
+        overlay = read_overlay_file(path, problems, {"applies_to", "add", "notes"})
+        if overlay is None:
+            continue
+        for number in _each_targets(overlay, phases, numbers, problems):
+            session = sessions[numbers.index(number)]
+            report = next(r for r in reports if r.number == number)
+            changes = _apply_front_matter(session, overlay, problems)
+            session.sections, done = apply_section_ops(session.sections, overlay, problems, f"session {number}")
+            session.changes.update(changes)
+            report.changes.update(changes)
+            report.sections += done
+            if session.origin == "core" and (changes or done):
+                session.origin, report.kind = "adapted", "adapted" if report.kind == "same" else report.kind
+
+
+def _all_sections(manual: Manual) -> list[Section]:
+    found = [sec for s in manual.sessions for sec in s.sections]
+    for group in (manual.pages, manual.problem_area_pages, manual.techniques):
+        found += [sec for p in group.values() for sec in p.sections]
+    return found
 
 
 def _check_version_range(base: Manual, adaptation: Adaptation, data: LocDict, mpath: Path,
@@ -564,7 +680,11 @@ def _apply_front_matter(session: Session, overlay: FileOverlay, problems: Proble
             continue
         r = FieldReader(block, path, problems, op)
         allowed = set(SESSION_SET_FIELDS) if op == "set" else {*LIST_FIELDS, "fidelity"}
-        r.unknown(allowed)
+        if op != "set" and "agenda" in block:
+            problems.add(path, block.line_of("agenda"), f"{op}: the agenda cannot be changed item by item",
+                         "write the whole new agenda under 'set:' ('set: {agenda: [{minutes: 10, activity: …}, …]}'; "
+                         "its minutes add up to the session's length)")
+        r.unknown(allowed | {"agenda"})
         for key in block:
             if key not in allowed:
                 continue

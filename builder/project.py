@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problems
+from .literals import check_literals
 from .loader import load_manual
 from .model import Manual
+from .review import review_warnings
 from .validate import validate_manual
 
 CORE_DIR = "manual"
@@ -27,6 +29,8 @@ class Project:
     root: Path
     manuals: list[Manual] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
+    #: Inherited text not yet reviewed for an adaptation (warnings; errors with ``check --strict``).
+    review: Problems = field(default_factory=Problems)
 
     def manual(self, manual_id: str) -> Manual:
         return next(m for m in self.manuals if m.id == manual_id)
@@ -63,6 +67,10 @@ def load_project(root: Path, addenda: str = LOCAL_DIR) -> Project:
     from .addenda import apply_all
 
     project.manuals = apply_all(project.manuals, root / addenda, problems)
+    check_literals(root, project.manuals, problems)
+    project.review = Problems(root)
+    for manual in project.manuals:
+        review_warnings(manual, project.review)
     others = list(project.manuals)
     for manual in project.manuals:
         if manual.local_report:

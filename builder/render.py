@@ -12,6 +12,8 @@ from typing import Any
 import jinja2
 
 from .model import Manual, Page, Section, Session
+from .references import expand
+from .review import pending
 from .rules import FOCUS_PREFIX, MIDDLE_PHASE
 
 TEMPLATE_DIR = "_templates"
@@ -30,6 +32,8 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["anchor"] = anchor
     env.filters["demote_headings"] = demote_headings
     env.filters["text"] = markdown_text
+    env.filters["course"] = course
+    env.filters["pending_review"] = pending
     return env
 
 
@@ -59,6 +63,25 @@ def demote_headings(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def course(manual: Manual) -> list[str]:
+    """The badges that describe a course: "8 sessions", "90 minutes each", "+ session 0: …".
+
+    The manifest's ``sessions`` counts sessions from 1; a session 0 (an engagement or pre-group
+    session) is named on its own, with its length when it differs.
+    """
+    counted = [s for s in manual.sessions if s.number >= 1]
+    lengths = sorted({s.minutes for s in counted}) or [manual.session_minutes]
+    minutes = (f"{lengths[0]} minutes each" if len(lengths) == 1
+               else f"{lengths[0]}–{lengths[-1]} minutes")
+    badges = [f"{len(counted)} sessions", minutes]
+    for extra in (s for s in manual.sessions if s.number < 1):
+        phase = manual.phase_of(extra.number)
+        name = phase.title if phase.first == phase.last else extra.title.split(":")[0]
+        length = "" if extra.minutes in lengths else f", {extra.minutes} minutes"
+        badges.append(f"+ session {extra.number}: {name}{length}")
+    return badges
 
 
 def anchor(manual: Manual, doc: str, section_id: str) -> str:
@@ -138,7 +161,7 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
         used_in = [s for s in manual.sessions if ws.id in s.worksheets]
         out[f"{manual.id}/worksheets/{ws.id}.md"] = env.get_template("manual/worksheet.md.j2").render(
             **ctx, worksheet=ws, used_in=used_in)
-    return out
+    return {path: expand(text, manual) for path, text in out.items()}
 
 
 def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] | None = None,

@@ -183,3 +183,61 @@ MAX_FENCE_DEPTH = 10
 NUMBER_LIMITS = {"sessions": 100, "number": 100, "session": 100, "first_session": 1, "minutes": 600,
                  "session_minutes": 600, "rows": 100, "lines": 100, "rings": 10, "marks": 100}
 DEFAULT_NUMBER_LIMIT = 10_000
+
+# --- references that follow the manual (docs/source-format.md, "Numbers that follow the manual") ---
+
+#: Roles resolved per manual from its model (session map, manifest, terms), not links to a page.
+REFERENCE_ROLES = ("session-no", "phase", "manual", "who", "as-published")
+#: The escape for quoting a published design ("a 16-session trial"): its text is never checked.
+ESCAPE_ROLE = "as-published"
+#: Roles whose target is a session (a number in the manual the text is written for, or relative).
+SESSION_ROLES = ("session", "session-no")
+#: A session target relative to the manual: ``first``, ``last``, ``last-1`` …
+RELATIVE_SESSION_RE = re.compile(r"^(?P<anchor>first|last)(?:-(?P<back>[0-9]{1,2}))?\Z")
+#: What ``{manual}`…``` can name, and the manifest field each comes from.
+MANUAL_FACTS = {"sessions": "sessions", "minutes": "session_minutes", "short-title": "short_title",
+                "title": "title"}
+#: The words a manual may rename (``terms:`` in a manifest; ``{who}`patient```).
+TERMS = ("patient", "patients", "therapist", "therapists")
+
+_NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                 "sixteen|seventeen|eighteen|nineteen|twenty")
+_NUM = rf"(?:[0-9]{{1,3}}|{_NUMBER_WORDS})"
+#: Literals that do not follow the manual, refused in protocol text outside the roles above:
+#: (pattern, what it is, what to write instead). ``{minutes}`` patterns are checked separately
+#: against the manual's session length (LITERAL_MINUTES_RE).
+LITERAL_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(rf"\b{_NUM}\s+sessions?\s+(?:before|from)\s+the\s+end\b", re.I),
+     "session counted from the end", "write {session-no}`last-N` (e.g. `last-2`)"),
+    (re.compile(r"\bthe\s+(?:last|final|penultimate|next[- ]to[- ]last)\s+sessions?\b", re.I),
+     "session named by its place", "write {session-no}`last` (or `last-1`, …), or {session}`last` for a link"),
+    (re.compile(rf"\b{_NUM}[- ]minutes?(?:\s+(?:weekly|individual|group))?\s+sessions?\b"
+                r"|\bsessions?\s+(?:of|lasting|last|lasts)\s+[0-9]{1,3}\s*minutes\b", re.I),
+     "session length", "write {manual}`minutes` (the manual's session length)"),
+    (re.compile(r"\bsessions?\s+[0-9]{1,3}(?:\s*(?:[-–—]|to|and|or|,)\s*[0-9]{1,3})*\b", re.I),
+     "session number", "write {session-no}`N` (or {session}`N` for a link with the title), "
+                         "{session-no}`last` / `last-1` / `first`, or {phase}`ID` for a phase's sessions"),
+    (re.compile(rf"\b{_NUM}(?:[- ](?:weekly|individual|group))?[- ]sessions?\b(?!\s+(?:before|after|a)\b)",
+                re.I),
+     "session count", "write {manual}`sessions` (the manual's number of sessions), or {phase}`ID`"),
+]
+#: ``50 minutes`` / ``50-minute``: a session length when the number is the manual's ``session_minutes``.
+LITERAL_MINUTES_RE = re.compile(r"\b(?P<n>[0-9]{1,3})(?:[- ]minutes?\b|-min\b)", re.I)
+MINUTES_HINT = "write {manual}`minutes` (the manual's session length)"
+ESCAPE_HINT = "to quote a published design as it was, write {as-published}`…`"
+
+# --- fictional examples (docs/source-format.md, "Fictional examples") ------------------------
+
+EXAMPLE_AGES = ("adolescent", "adult", "older-adult")
+EXAMPLE_FORMATS = ("individual", "group")
+EXAMPLE_FLAGS = ("perinatal",)
+PERINATAL_RULES = ("required", "excluded", "optional")
+#: ``:::{example} id`` opening an example block (any colon or backtick fence of 3+).
+EXAMPLE_OPEN_RE = re.compile(r"^(?P<fence>[ \t]{0,3}(?::{3,}|`{3,}))[ \t]*\{example\}[ \t]*(?P<id>\S*)[ \t]*$")
+EXAMPLE_POPULATION_RE = re.compile(r"^[ \t]*:population:[ \t]*(?P<tokens>.*)$")
+
+# --- worksheet overlays (docs/source-format.md, "Changing an inherited worksheet") ---------------
+
+WORKSHEET_TEXT_FIELDS = ("title", "purpose", "for_clinician", "for_client")
+WORKSHEET_FIELD_OPS = ("replace", "remove", "add")
+WORKSHEET_OVERLAY_KEYS = ("set", "append", "prepend", "fields", "notes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -16,7 +17,13 @@ class ScaffoldError(Exception):
     pass
 
 
-def new_adaptation(root: Path, adaptation_id: str, title: str | None = None, extends: str = "core") -> Path:
+def yaml_text(value: object) -> str:
+    """A YAML scalar, quoted as JSON (valid YAML) without escaping apostrophes or letters like é."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def new_adaptation(root: Path, adaptation_id: str, title: str | None = None, extends: str = "core",
+                   short_title: str | None = None) -> Path:
     if not ID_RE.match(adaptation_id):
         raise ScaffoldError(f"'{adaptation_id}' is not a valid id (lower-case words joined by hyphens)")
     folder = root / ADAPTATIONS_DIR / adaptation_id
@@ -31,7 +38,8 @@ def new_adaptation(root: Path, adaptation_id: str, title: str | None = None, ext
         raise ScaffoldError(f"cannot extend '{extends}': known manuals are {known}")
     title = title or adaptation_id.replace("-", " ").capitalize()
     env = environment(root)
-    context = {"id": adaptation_id, "base": base, "title": title, "short_title": title}
+    env.filters["yaml"] = yaml_text
+    context = {"id": adaptation_id, "base": base, "title": title, "short_title": short_title or title}
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{adaptation_id}.", dir=folder.parent))
     try:

@@ -6,14 +6,23 @@
 from __future__ import annotations
 
 from .errors import Problems
+from .examples import check_examples
 from .fields import did_you_mean
 from .model import Manual, Section, Session
-from .rules import FOCUS_PREFIX, LINK_ROLES, MIDDLE_PHASE, REQUIRED_PROBLEM_AREA_SECTIONS, REQUIRED_SESSION_SECTIONS
+from .references import check_references
+from .rules import (
+    FOCUS_PREFIX,
+    LINK_ROLES,
+    MIDDLE_PHASE,
+    RELATIVE_SESSION_RE,
+    REQUIRED_PROBLEM_AREA_SECTIONS,
+    REQUIRED_SESSION_SECTIONS,
+)
 from .sections import RawSection, role_uses
 
 
 def _mline(manual: Manual, key: str) -> int:
-    return getattr(manual, "manifest_lines", {}).get(key, 1)
+    return manual.lines.get(key, 1)
 
 
 def validate_phases(manual: Manual, problems: Problems) -> None:
@@ -72,7 +81,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
                          f"session {s.number} should be in a file named {expected_name}")
         validate_session(manual, s, problems)
     for n in range(first, last + 1):
-        if n not in seen:
+        if n not in seen and not manual.extends:  # an adaptation's gaps are reported at its session map
             problems.add(manual.ref.path, _mline(manual, "sessions"), f"session {n} has no source file",
                          f"add sessions/session-{n:02d}.md or change 'sessions'")
 
@@ -151,6 +160,8 @@ def validate_links(manual: Manual, problems: Problems, others: list[Manual] | No
                                  did_you_mean(manual_id, set(targets)))
                     continue
                 known = group[LINK_ROLES[use.role]]
+                if use.role == "session" and RELATIVE_SESSION_RE.match(target):
+                    continue  # first, last, last-N: check_references
                 if target not in known:
                     problems.add(path, use.line, f"{{{use.role}}} links to unknown '{use.target}'{where}",
                                  did_you_mean(target, known))
@@ -181,3 +192,5 @@ def validate_manual(manual: Manual, problems: Problems, others: list[Manual] | N
     validate_sessions(manual, problems)
     validate_pages(manual, problems)
     validate_links(manual, problems, others)
+    check_references(manual, problems)
+    check_examples(manual, problems)

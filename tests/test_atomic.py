@@ -35,7 +35,7 @@ def test_interrupted_build_leaves_the_old_site_and_no_temporary_files(minimal: P
     site = minimal / "_build" / "html"
     before = snapshot(site)
     session = minimal / "manual" / "sessions" / "session-02.md"
-    session.write_text(session.read_text(encoding="utf-8").replace("Tasks of session 2.", "Changed tasks."),
+    session.write_text(session.read_text(encoding="utf-8").replace("Tasks of meeting 2.", "Changed tasks."),
                        encoding="utf-8")
     (minimal / "_build" / ".staging" / "doctrees").mkdir(parents=True, exist_ok=True)
     proc = start_build(minimal)

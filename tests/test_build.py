@@ -38,11 +38,11 @@ def test_session_page_anatomy(minimal: Path) -> None:
     assert tabs == ["Area grief", "Area role-disputes"]
     nav = page.select_one(".ipt-session-nav")
     links = {a.get_text(" ", strip=True): a["href"] for a in nav.select("a")}
-    assert links == {"← Previous: Session 1, Fixture session 1": "session-01.html",
-                     "Next: Session 3, Fixture session 3 →": "session-03.html"}
+    assert links == {"← Previous: Session 1, Fixture meeting 1": "session-01.html",
+                     "Next: Session 3, Fixture meeting 3 →": "session-03.html"}
     assert page.select_one("a[href='../techniques/clarification.html']") is not None
     assert page.select_one("a[href='../worksheets/inventory.html']") is not None
-    assert [li.get_text(strip=True) for li in page.select(".ipt-fidelity li")] == ["Opened session 2."]
+    assert [li.get_text(strip=True) for li in page.select(".ipt-fidelity li")] == ["Opened meeting 2."]
 
 
 def test_initial_session_has_no_tabs_and_shows_the_clinic_contacts(minimal: Path) -> None:
@@ -120,7 +120,7 @@ def test_incremental_rebuild_rewrites_only_the_changed_session(minimal: Path) ->
 
     before = stamp()
     session = minimal / "manual" / "sessions" / "session-03.md"
-    session.write_text(session.read_text(encoding="utf-8").replace("Tasks of session 3.", "Tasks of session three."),
+    session.write_text(session.read_text(encoding="utf-8").replace("Tasks of meeting 3.", "Tasks of session three."),
                        encoding="utf-8")
     build(minimal)
     after = stamp()

@@ -53,8 +53,8 @@ def diff_json(root: Path, *args: str) -> list[dict]:
 
 
 def test_core_edit_is_reported_under_core_and_inherited_under_the_adaptation(repo: Path) -> None:
-    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of session 2.",
-         "Tasks of session 2. Ask about sleep and appetite every week.")
+    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.",
+         "Tasks of meeting 2. Ask about sleep and appetite every week.")
     changes = diff_json(repo, "core/v1.0.0")
     core = [c for c in changes if c["manual"] == "core"]
     teen = [c for c in changes if c["manual"] == "teen"]
@@ -62,7 +62,7 @@ def test_core_edit_is_reported_under_core_and_inherited_under_the_adaptation(rep
         (2, "tasks", "changed", "content", None)]
     assert [(c["session"], c["section"], c["kind"], c["impact"], c["inherited_from"]) for c in teen] == [
         (2, "tasks", "changed", "content", "core")]
-    assert teen[0]["before"] == "Tasks of session 2. See {technique}`clarification` and {session}`1`."
+    assert teen[0]["before"] == "Tasks of meeting 2. See {technique}`clarification` and {session}`1`."
 
 
 def test_edit_to_an_adaptation_override_is_reported_only_there(repo: Path) -> None:
@@ -74,7 +74,7 @@ def test_edit_to_an_adaptation_override_is_reported_only_there(repo: Path) -> No
 
 
 def test_core_edit_under_an_override_does_not_reach_the_adaptation(repo: Path) -> None:
-    edit(repo / "manual" / "sessions" / "session-01.md", "Tasks of session 1.", "Tasks of the first session, "
+    edit(repo / "manual" / "sessions" / "session-01.md", "Tasks of meeting 1.", "Tasks of the first session, "
          "now with a full review of what the patient hopes for.")
     changes = diff_json(repo, "core/v1.0.0")
     assert {c["manual"] for c in changes} == {"core"}
@@ -103,7 +103,7 @@ def test_added_session_and_phase_range_are_structural(repo: Path) -> None:
     edit(manifest, "    sessions: 4\n", "    sessions: 4-5\n")
     text = (repo / "manual" / "sessions" / "session-04.md").read_text(encoding="utf-8")
     (repo / "manual" / "sessions" / "session-05.md").write_text(
-        text.replace("number: 4", "number: 5").replace("Fixture session 4", "A booster session")
+        text.replace("number: 4", "number: 5").replace("Fixture meeting 4", "A booster session")
         .replace("session 4", "the booster"), encoding="utf-8")
     edit(repo / "adaptations" / "teen" / "adaptation.yaml", "dropped: []", "dropped: [5]")
     changes = diff_json(repo, "core/v1.0.0")
@@ -116,8 +116,8 @@ def test_added_session_and_phase_range_are_structural(repo: Path) -> None:
 
 def test_renumbered_session_is_reported(repo: Path) -> None:
     sessions = repo / "manual" / "sessions"
-    edit(sessions / "session-03.md", "title: Fixture session 3", "title: Practising a hard conversation")
-    edit(sessions / "session-03.md", "Tasks of session 3.", "Rehearse the conversation the patient dreads, "
+    edit(sessions / "session-03.md", "title: Fixture meeting 3", "title: Practising a hard conversation")
+    edit(sessions / "session-03.md", "Tasks of meeting 3.", "Rehearse the conversation the patient dreads, "
          "with the therapist playing the other person, then swap roles and talk about how it felt.")
     git(repo, "commit", "-qam", "distinct session 3")
     a = (sessions / "session-02.md").read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def test_diff_of_a_tree_with_itself_is_empty(repo: Path) -> None:
 
 
 def test_check_version_requires_the_right_bump(repo: Path) -> None:
-    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", "Tasks of session 2. Ask about "
+    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.", "Tasks of meeting 2. Ask about "
          "sleep and appetite every week, and write the answers down.")
     result = run_cli("check-version", "--project", str(repo), "core/v1.0.0")
     assert result.returncode == 1
@@ -186,7 +186,7 @@ def test_merge_base_ignores_changes_on_a_moving_main(repo: Path) -> None:
 
 
 def test_formats(repo: Path) -> None:
-    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", "Tasks of session 2, revised "
+    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.", "Tasks of meeting 2, revised "
          "to include a check on sleep.")
     text = run_cli("diff", "--project", str(repo), "core/v1.0.0")
     assert text.returncode == 0 and "[content   ] session 2: section 'Therapist tasks'" in text.stdout
@@ -261,7 +261,7 @@ def test_workflow_commands_work_on_a_pull_request_branch(repo: Path) -> None:
     """The exact commands of the workflow, against a local 'origin/main'."""
     git(repo, "update-ref", "refs/remotes/origin/main", "main")
     git(repo, "checkout", "-q", "-b", "pr")
-    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", "Tasks of session 2, with "
+    edit(repo / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.", "Tasks of meeting 2, with "
          "a new question about sleep.")
     git(repo, "commit", "-qam", "pr change")
     out = repo / "protocol-diff.md"

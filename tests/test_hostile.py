@@ -103,9 +103,9 @@ def test_hostile_body_is_rejected_with_path_and_line(minimal: Path, case: tuple)
 
 # hostile text in YAML values: the templates place titles, goals, labels and notes into pages
 YAML_CASES = [
-    ("session-title", "manual/sessions/session-01.md", "title: Fixture session 1",
+    ("session-title", "manual/sessions/session-01.md", "title: Fixture meeting 1",
      'title: "Start <img src=x onerror=alert(1)>"', 3, "event-handler attribute 'onerror='"),
-    ("session-goal", "manual/sessions/session-01.md", "  - Goal of session 1.",
+    ("session-goal", "manual/sessions/session-01.md", "  - Goal of meeting 1.",
      "  - \"Goal [x](javascript:alert(1))\"", 5, "'javascript:' URLs are not allowed"),
     ("manifest-title", "manual/protocol.yaml", "title: Fixture core manual",
      "title: Fixture <script>alert(1)</script>", 2, "raw HTML is not allowed in protocol sources: <script>"),
@@ -200,7 +200,7 @@ def test_build_with_allowed_content_ships_no_foreign_script(tmp_path: Path) -> N
                                  encoding="utf-8")
     session = root / "manual" / "sessions" / "session-01.md"
     session.write_text(session.read_text(encoding="utf-8").replace(
-        "title: Fixture session 1", 'title: "Fixture session 1: 开始 — بداية 🌱"'), encoding="utf-8")
+        "title: Fixture meeting 1", 'title: "Fixture meeting 1: 开始 — بداية 🌱"'), encoding="utf-8")
     result = run_cli("build", "--project", str(root))
     assert result.returncode == 0, result.stderr
     html = root / "_build" / "html"

@@ -39,12 +39,12 @@ def test_core_edit_reaches_inheriting_adaptation_only_where_not_overridden(tmp_p
     shutil.copytree(FIXTURES / "overlays" / "teen", root / "adaptations" / "teen")
     html = build(root)
     teen2, _ = section_text(html, "teen/sessions/session-02.html", "ipt-teen-sessions-session-02-tasks")
-    assert "Tasks of session 2." in teen2
+    assert "Tasks of meeting 2." in teen2
 
     # teen session 2 inherits core session 2 unchanged
-    edit(root / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", "Tasks of session two, revised.")
+    edit(root / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.", "Tasks of session two, revised.")
     # teen session 1 replaces the core tasks section
-    edit(root / "manual" / "sessions" / "session-01.md", "Tasks of session 1.", "Tasks of session one, revised.")
+    edit(root / "manual" / "sessions" / "session-01.md", "Tasks of meeting 1.", "Tasks of session one, revised.")
     html = build(root)
 
     teen2, _ = section_text(html, "teen/sessions/session-02.html", "ipt-teen-sessions-session-02-tasks")

@@ -46,7 +46,7 @@ def test_minimal_fixture_is_clean(minimal: Path) -> None:
     assert [s.id for s in session.sections] == ["tasks", "risk", "focus-grief", "focus-role-disputes",
                                                 "between-sessions"]
     assert session.minutes == 30  # inherited from session_minutes
-    assert session.fidelity == {"did-open": "Opened session 2."}
+    assert session.fidelity == {"did-open": "Opened meeting 2."}
     assert core.worksheets["inventory"].fields[0].options == {"columns": ["Name", "Relationship"], "rows": 5}
 
 

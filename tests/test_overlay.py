@@ -171,3 +171,5 @@ def test_bad_overlay_reports_path_and_line(tmp_path: Path, case: dict) -> None:
             f"expected a problem starting with {expected!r}; got:\n" + "\n".join(reported))
     if "hint" in case:
         assert any(p.hint == case["hint"] for p in problems), [p.hint for p in problems]
+    if "exactly" in case:
+        assert len(problems) == case["exactly"], reported

@@ -102,10 +102,10 @@ def test_printable_manual_has_cover_contents_header_and_page_numbers(minimal: Pa
         pages = [" ".join((p.extract_text() or "").split()) for p in pdf.pages]
     assert "Fixture core manual" in pages[0] and "Version 1.0.0" in pages[0]
     assert pages[1].startswith("Fixture · version 1.0.0") and "Contents" in pages[1]
-    assert "Session 2: Fixture session 2" in pages[1]
+    assert "Session 2: Fixture meeting 2" in pages[1]
     import re as _re
 
-    assert _re.search(r"Session 2: Fixture session 2\s*\.+\s*\d+", pages[1]), pages[1]
+    assert _re.search(r"Session 2: Fixture meeting 2\s*\.+\s*\d+", pages[1]), pages[1]
     for number, text in enumerate(pages[2:], start=3):
         assert text.startswith("Fixture · version 1.0.0"), text[:80]
         assert f"{number} / {len(pages)}" in text

@@ -21,8 +21,8 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "1.0.0")
     git(root, "tag", "core/v1.0.0")
-    edit(root / "manual" / "sessions" / "session-03.md", "Tasks of session 3.",
-         "Tasks of session 3, now with a short review of the week before the focus work.")
+    edit(root / "manual" / "sessions" / "session-03.md", "Tasks of meeting 3.",
+         "Tasks of meeting 3, now with a short review of the week before the focus work.")
     edit(root / "manual" / "protocol.yaml", "version: 1.0.0", "version: 1.1.0")
     git(root, "commit", "-qam", "1.1.0")
     git(root, "tag", "-a", "core/v1.1.0", "-m", "Adds a weekly review to session 3.")

@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 
+from ..references import expand
 from ..render import TEMPLATE_DIR
 from .plan import PrintJob
 
@@ -20,9 +21,16 @@ def environments(root: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
     loader = jinja2.FileSystemLoader([str(root / TEMPLATE_DIR), str(Path(__file__).parents[2] / TEMPLATE_DIR)])
     html = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
                               trim_blocks=True, lstrip_blocks=True)
+    html.filters["text"] = plain_text
     css = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True)
     return html, css
+
+
+@jinja2.pass_context
+def plain_text(context: Any, value: str) -> str:
+    """Protocol text for print: references resolved for the manual being printed, as plain text."""
+    return expand(str(value), context["manual"], plain=True)
 
 
 def render_job(envs: tuple[jinja2.Environment, jinja2.Environment], job: PrintJob, language: str = "en",
