@@ -159,7 +159,9 @@ def group_inherited(changes: list[Change]) -> tuple[list[Change], dict[int, list
 def _also(items: list[Change]) -> str:
     names = [f"{c.manual} session {c.session}" if c.session is not None else c.manual for c in items]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-    return f"Also in {joined} (inherited)."
+    waiting = [c.needs_review for c in items if c.needs_review]
+    review = f" Needs review by {', '.join(waiting)}." if waiting else ""
+    return f"Also in {joined} (inherited).{review}"
 
 
 def _entry(c: Change, copies: list[Change]) -> list[str]:
@@ -167,7 +169,8 @@ def _entry(c: Change, copies: list[Change]) -> list[str]:
     if c.inherited_from:
         src = f"{c.inherited_from} session {c.from_session}" if c.from_session is not None else c.inherited_from
         source = f" — inherited from {src}" + (f" → {c.manual} session {c.session}" if c.session is not None else "")
-    head = f"- **{c.impact}** · {_where(c)}: {escape(c.summary.split(': ', 1)[-1])}{source}"
+    review = f"; needs review by {c.needs_review}" if c.needs_review else ""
+    head = f"- **{c.impact}** · {_where(c)}: {escape(c.summary.split(': ', 1)[-1])}{source}{review}"
     lines = [head]
     if isinstance(c.before, str) and isinstance(c.after, str) and c.kind == "changed":
         lines += [f"  > {line}" for line in redline(c.before, c.after)]

@@ -276,7 +276,7 @@ def test_workflow_commands_work_on_a_pull_request_branch(repo: Path) -> None:
 # --- the pull-request comment -------------------------------------------------------------
 
 GOLDEN = Path(__file__).parent / "golden" / "pr-comment.md"
-LONG_TASKS = ("Tasks of session 2. Open by asking how the week has been and link any change in mood to what "
+LONG_TASKS = ("Tasks of meeting 2. Open by asking how the week has been and link any change in mood to what "
               "happened with other people. Review the plan from last time. Agree what to practise before "
               "the next meeting. Close by summarising.")
 
@@ -286,7 +286,7 @@ def test_pull_request_comment_matches_the_reviewed_snapshot(tmp_path: Path) -> N
     tests/golden/pr-comment.md). Set IPT_UPDATE_GOLDEN=1 to rewrite the snapshot after a deliberate change."""
     root = copy_project("minimal", tmp_path)
     shutil.copytree(FIXTURES / "overlays" / "teen", root / "adaptations" / "teen")
-    edit(root / "manual" / "sessions" / "session-02.md", "Tasks of session 2.", LONG_TASKS)
+    edit(root / "manual" / "sessions" / "session-02.md", "Tasks of meeting 2.", LONG_TASKS)
     edit(root / "manual" / "sessions" / "session-01.md", "Notice what happens.", "Notice what hapens.")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
