@@ -336,3 +336,14 @@ def test_comment_shows_list_items_apart() -> None:
 
     assert plain("Do this:\n\n1. First step.\n2. Second\n   step.\n- A bullet.") == [
         "Do this:", "First step.", "Second step.", "A bullet."]
+
+
+def test_readme_shows_the_reviewed_comment() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("> ## Protocol changes: main → working tree")
+    quoted = []
+    for line in readme[start:].split("\n"):
+        if not line.startswith(">"):
+            break
+        quoted.append(line[2:] if line.startswith("> ") else "")
+    assert "\n".join(quoted).strip() == GOLDEN.read_text(encoding="utf-8").strip()
