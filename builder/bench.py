@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .diff import diff_manuals
-from .printing.html import environments, render_job
+from .printing.html import environments, print_settings, render_job
 from .printing.pdf import render_pdf
 from .printing.plan import plan_manual
 from .printing.run import print_all
@@ -38,10 +38,11 @@ def bench_printing(root: Path) -> None:
     print(f"printing (core manual, {jobs} PDFs): cold {cold:.1f} s, warm {warm:.2f} s "
           f"({again.rendered} re-rendered); warm/cold = {warm / cold:.3f}")
     envs = environments(root)
+    settings = print_settings(root)
     per: dict[str, float] = {}
     for job in plan_manual(core, "a4"):
         if job.kind == "worksheet" and not job.variant.large and job.variant.paper == "a4":
-            html = render_job(envs, job)
+            html = render_job(envs, job, settings)
             per[job.worksheets[0].id] = statistics.median(timed(render_pdf, html, str(root))[0] for _ in range(3))
     for wid, seconds in sorted(per.items(), key=lambda kv: -kv[1]):
         print(f"  {wid:<32} {seconds * 1000:6.0f} ms per render (A4, median of 3)")

@@ -126,6 +126,8 @@ class Worksheet:
     fields: list[Field]
     ref: SourceRef
     origin: Origin = "core"
+    #: The people the sheet is for, when it is for more than one (a set of name fields each)
+    people: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -71,14 +71,19 @@ def generate_pages(app: Any) -> None:
 
 
 def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None:
+    from ..printing.fonts import PrintFontError
     from ..printing.run import print_all
 
-    report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
-                       print_cache(app), paper, progress=LOGGER.info,
-                       contacts=get_config(app.config).contacts())
+    try:
+        report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
+                           print_cache(app), paper, progress=LOGGER.info, settings=get_config(app.config))
+    except PrintFontError as exc:
+        raise ConfigError(f"conf.py: {exc}") from None
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
                        type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
+    for source, message in report.problems:
+        LOGGER.warning(message, type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
     _PRINTS[id(app)] = report
 
 
