@@ -104,6 +104,26 @@ def test_printable_manual_has_cover_contents_header_and_page_numbers(minimal: Pa
     assert "Fixture core manual" in pages[0] and "Version 1.0.0" in pages[0]
     assert pages[1].startswith("Fixture · version 1.0.0") and "Contents" in pages[1]
     assert "Session 2: Fixture session 2" in pages[1]
+    fixture = load_project(minimal).manual("core")
+    for phase in fixture.phases:  # contents grouped by phase, each session with its worksheets
+        assert phase.title in pages[1]
+    for session in fixture.sessions:
+        for ws in session.worksheets:
+            assert f"Worksheet: {fixture.worksheets[ws].title}" in pages[1]
+    assert "Sessions at a glance" in pages[1]
+    with pdfplumber.open(book) as pdf:
+        glance = next(p for p in pdf.pages if (p.extract_text() or "").split("\n")[1:2] == ["Sessions at a glance"]
+                      or "Sessions at a glance No." in " ".join((p.extract_text() or "").split()))
+        table = glance.find_tables()[0].extract()
+    assert table[0] == ["No.", "Session", "Minutes", "Worksheets"]
+    assert [row[0] for row in table if row[0] and row[0].isdigit()] == [str(s.number) for s in fixture.sessions]
+    with pdfplumber.open(book) as pdf:  # no empty bullets: no line that is only a list marker
+        lines = [ln.strip() for p in pdf.pages for ln in (p.extract_text() or "").splitlines()]
+    assert not [ln for ln in lines if ln in ("•", "◦", "▪", "-")]
+    for paper, (width, height) in PAPER_PT.items():
+        reader = PdfReader(book.with_name(f"core-printable-manual-{paper}.pdf"))
+        assert all(abs(float(p.mediabox.width) - width) < 0.5 and abs(float(p.mediabox.height) - height) < 0.5
+                   for p in reader.pages)
     import re as _re
 
     assert _re.search(r"Session 2: Fixture session 2\s*\.+\s*\d+", pages[1]), pages[1]
@@ -213,7 +233,8 @@ def test_site_links_every_variant(minimal: Path) -> None:
     catalog = json.loads((html / "catalog.json").read_text(encoding="utf-8"))["manuals"][0]
     assert catalog["worksheets"][0]["pdf"] == {v.suffix: f"pdf/core/core-inventory-{v.suffix}.pdf"
                                                for v in WORKSHEET_VARIANTS}
-    assert catalog["printable_manual"] == ["pdf/core/core-printable-manual-a4.pdf"]
+    assert catalog["printable_manual"] == ["pdf/core/core-printable-manual-a4.pdf",
+                                           "pdf/core/core-printable-manual-letter.pdf"]
     assert catalog["sessions"][0]["packet"] == "pdf/core/core-session-01-packet-a4.pdf"
 
 

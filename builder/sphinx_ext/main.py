@@ -101,20 +101,16 @@ def write_catalog(app: Any, exception: Exception | None) -> None:
 
 
 def print_books(app: Any, project: Project, paper: str) -> set[str]:
-    """build-finished: one printable PDF per manual, from the pages just written."""
-    from ..printing.book import build_book
-    from ..printing.plan import book_path
+    """build-finished: the printable manuals (A4 and Letter), from the model; cached by content."""
+    from ..printing.book import print_books as print_all_books
 
-    made = set()
-    cache = print_cache(app)
-    for manual in project.manuals:
-        target = book_path(manual.id, paper)
-        result = build_book(manual, project_root(app), Path(app.outdir), cache, paper,
-                            app.builder.get_target_uri, target)
-        LOGGER.info(f"ipt: printable manual {target}: {result.pages} pages"
-                    f"{'' if result.rendered else ' (unchanged)'}")
-        made.add(target)
-    return made
+    results = print_all_books(project.manuals, project_root(app), Path(app.outdir), print_cache(app),
+                              get_config(app.config), progress=LOGGER.info)
+    for path, result in results.items():
+        if result.problem:
+            LOGGER.warning(f"{path}: {result.problem}", type=WARNING_TYPE, subtype="print",
+                           location=f"{project_root(app) / 'conf.py'}:1")
+    return {path for path, result in results.items() if not result.problem}
 
 
 def add_static(app: Any) -> None:
