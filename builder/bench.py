@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .diff import diff_manuals
-from .printing.html import environments, render_job
+from .printing.html import environments, print_settings, render_job
 from .printing.pdf import render_pdf
 from .printing.plan import plan_manual
 from .printing.run import print_all
@@ -38,14 +38,46 @@ def bench_printing(root: Path) -> None:
     print(f"printing (core manual, {jobs} PDFs): cold {cold:.1f} s, warm {warm:.2f} s "
           f"({again.rendered} re-rendered); warm/cold = {warm / cold:.3f}")
     envs = environments(root)
+    settings = print_settings(root)
     per: dict[str, float] = {}
     for job in plan_manual(core, "a4"):
         if job.kind == "worksheet" and not job.variant.large and job.variant.paper == "a4":
-            html = render_job(envs, job)
+            html = render_job(envs, job, settings)
             per[job.worksheets[0].id] = statistics.median(timed(render_pdf, html, str(root))[0] for _ in range(3))
     for wid, seconds in sorted(per.items(), key=lambda kv: -kv[1]):
         print(f"  {wid:<32} {seconds * 1000:6.0f} ms per render (A4, median of 3)")
     print(f"  median worksheet render: {statistics.median(per.values()) * 1000:.0f} ms")
+
+
+#: Measured before the print fonts were the project's own (issue "worksheets a trainer hands out"):
+#: the site's PDFs totalled 176 MB and a one-page fillable worksheet was about 420 KB.
+SITE_PDF_BYTES_BEFORE = 176_000_000
+SHEET_BYTES_BEFORE = 420_000
+
+
+def bench_sizes(root: Path) -> None:
+    """Sizes of every PDF of the whole site (all manuals, books included), against the goals."""
+    from .printing.book import print_books
+
+    project = load_project(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        print_all(project.manuals, root, out / "site", out / "prev", out / "cache", "a4")
+        print_books(project.manuals, root, out / "site", out / "cache")
+        files = sorted((out / "site").rglob("*.pdf"))
+        sizes = {p.name: p.stat().st_size for p in files}
+    sheets = [size for name, size in sizes.items() if not any(k in name for k in ("-large", "pack", "packet",
+                                                                                  "printable"))]
+    total = sum(sizes.values())
+    print(f"PDF sizes: {len(files)} PDFs, {total / 1e6:.1f} MB in all (before: {SITE_PDF_BYTES_BEFORE / 1e6:.0f} MB;"
+          f" ratio {total / SITE_PDF_BYTES_BEFORE:.3f}, goal <= 0.333)")
+    print(f"  one-page worksheets: {len(sheets)}, largest {max(sheets) / 1000:.0f} KB, median "
+          f"{statistics.median(sheets) / 1000:.0f} KB (before: about {SHEET_BYTES_BEFORE / 1000:.0f} KB; "
+          "goal <= 100 KB)")
+    for kind in ("printable-manual", "packet", "pack-", "-large"):
+        group = [size for name, size in sizes.items() if kind in name]
+        if group:
+            print(f"  {kind.strip('-'):<18} {len(group):4d} files, {sum(group) / 1e6:6.1f} MB")
 
 
 def bench_diff(root: Path) -> None:
@@ -99,6 +131,7 @@ def bench_versions(root: Path) -> None:
 def main() -> int:
     root = Path.cwd()
     bench_printing(root)
+    bench_sizes(root)
     bench_diff(root)
     bench_versions(root)
     return 0

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "ipt_"
+#: Words of the example settings (conf.py): contacts holding them are placeholders, not a clinic's own.
+PLACEHOLDER_MARKERS = ("replace with", "replace in conf.py", "example only", "set ipt_crisis_contacts")
 Validator = Callable[[str, Any], list[str]]
 
 
@@ -71,6 +73,12 @@ def _plain_line(name: str, value: Any) -> list[str]:
 def _ids(name: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return [f"{PREFIX}{name} must be a list of manual ids (text)"]
+    return []
+
+
+def _names(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        return [f"{PREFIX}{name} must be a non-empty list of font names (text), in fallback order"]
     return []
 
 
@@ -131,9 +139,22 @@ class SiteConfig:
         "frames, forms, embedded objects, <style>, <meta>, <link> and <base> stay refused, and Sphinx's raw "
         "directive and file insertion stay disabled.", "True")
 
+    print_fonts: list[str] = _field(
+        ["atkinson-hyperlegible", "ipt-symbols"], _names,
+        "Fonts of every PDF (text and form fields), in fallback order: a character missing from the first is "
+        "taken from the next. Each is a font package (fontpkg-NAME, pinned), a font committed with the builder "
+        "(builder/printing/fonts/NAME) or a project folder of .ttf/.otf files (local/fonts/NAME). System fonts "
+        "are never used: text no listed font covers stops the build, naming the text.",
+        '["local/fonts/my-font", "atkinson-hyperlegible", "ipt-symbols"]')
+
     def contacts(self) -> list[CrisisContact]:
         return [CrisisContact(str(c.get("name", "")), str(c.get("phone", "")), str(c.get("notes", "")))
                 for c in self.crisis_contacts if isinstance(c, dict)]
+
+    def contacts_are_placeholders(self) -> bool:
+        """True while no contacts are set, or they still hold the example text (printed with a draft mark)."""
+        texts = [" ".join(map(str, c.values())).lower() for c in self.crisis_contacts if isinstance(c, dict)]
+        return not texts or any(marker in t for t in texts for marker in PLACEHOLDER_MARKERS)
 
     def pathways(self) -> list[ReferralPathway]:
         return [ReferralPathway(str(c.get("name", "")), str(c.get("details", "")))

@@ -180,7 +180,7 @@ def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
 
 # --- worksheets ------------------------------------------------------------
 
-WORKSHEET_FIELDS = {"title", "purpose", "for_clinician", "for_client", "fields"}
+WORKSHEET_FIELDS = {"title", "purpose", "for_clinician", "for_client", "fields", "people"}
 
 
 def load_worksheet(path: Path, problems: Problems) -> Worksheet | None:
@@ -235,6 +235,10 @@ def build_worksheet(path: Path, data: LocDict, problems: Problems) -> Worksheet:
     for_clinician = r.get("for_clinician", str, "")
     for_client = r.get("for_client", str, "")
     raw = r.get("fields", list, LocList())
+    people = r.get("people", list, [], required=False)
+    if not all(isinstance(p, str) and p.strip() for p in people):
+        r.problem("people", "'people' must be a list of who the sheet is for (text), such as [Young person, Parent]")
+        people = []
     r.unknown(WORKSHEET_FIELDS)
     fields: list[Field] = []
     seen: dict[str, int] = {}
@@ -254,7 +258,8 @@ def build_worksheet(path: Path, data: LocDict, problems: Problems) -> Worksheet:
     if not raw and "fields" in data:
         r.problem("fields", "a worksheet needs at least one field")
     return Worksheet(path.stem, title, purpose, for_clinician, for_client, fields, ref(problems, path, 1),
-                     lines={k: data.line_of(k) for k in data})
+                     lines={k: data.line_of(k) for k in data},
+                     people=[str(p).strip() for p in people])
 
 
 # --- the whole manual ------------------------------------------------------

@@ -153,6 +153,8 @@ class Worksheet:
     #: For adapted worksheets: what the overlay changed (field → description), and the base's texts.
     changes: dict[str, str] = field(default_factory=dict)
     base: Worksheet | None = field(default=None, repr=False)
+    #: The people the sheet is for, when it is for more than one (a set of name fields each)
+    people: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -150,7 +150,7 @@ FIELD_KINDS: dict[str, dict[str, type]] = {
 }
 FIELD_OPTIONAL: dict[str, dict[str, type]] = {
     "rating": {"low": str, "high": str},
-    "lines": {"prefill": str},
+    "lines": {"prefill": str, "multiline": bool},
     "text": {"prefill": str},
     "table": {},
     "ticklist": {},

@@ -58,7 +58,7 @@ def test_the_rule_catches_an_adult_in_the_adolescent_manual() -> None:
     import copy
 
     adolescent = copy.deepcopy(PROJECT.manual("adolescent"))
-    where, example = manual_examples(adolescent)[0]
+    _, example = manual_examples(adolescent)[0]
     for session in adolescent.sessions:
         for section in session.sections:
             for ex in section.examples:

@@ -1,78 +1,62 @@
-"""The printable whole manual: the site's own pages of one manual, in reading order, in one PDF.
+"""The printable whole manual, rendered from the model through the print templates (like worksheets).
 
-It is assembled from the HTML Sphinx has just written (not from the sources), so
-it shows exactly what the site shows: adapted sections, expanded tabs, tables.
+Nothing is read back from the site's HTML: the book depends only on the assembled manual, the
+templates in ``_templates/print/`` and the settings, so it is cached by the hash of its print HTML
+(see pdf.py) and "unchanged" is known by rendering a template, without parsing anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
+from ..config import SiteConfig
 from ..model import Manual
-from .html import environments
-from .pdf import RenderResult, produce
+from .html import PrintSettings, environments, print_settings
+from .markup import body_renderer
+from .pdf import RenderResult, produce, quiet_weasyprint
+from .plan import PAPERS, book_path
 
-#: Render options for the book: tagged, no form fields (tabs' radio buttons would become fields).
+#: Render options for the book: tagged, no form fields.
 BOOK_OPTIONS: dict[str, object] = {"pdf_tags": True}
 
-
-@dataclass
-class Chapter:
-    anchor: str
-    title: str
-    html: str
-    level: int = 1
+Progress = Callable[[str], None]
 
 
-def reading_order(manual: Manual) -> list[tuple[str, int]]:
-    """(docname, contents level) of each page in the book, in order."""
-    m = manual.id
-    docs: list[tuple[str, int]] = [(f"{m}/index", 1)]
-    docs += [(f"{m}/{p}", 1) for p in manual.page_order]
-    if manual.extends:
-        docs.append((f"{m}/differences", 1))
-    docs += [(f"{m}/sessions/{s.id}", 1) for s in manual.sessions]
-    docs += [(f"{m}/problem-areas/{a}", 1) for a in manual.problem_areas if a in manual.problem_area_pages]
-    docs += [(f"{m}/techniques/{t}", 1) for t in sorted(manual.techniques)]
-    return docs
-
-
-def chapter_from_page(html: str, anchor: str) -> Chapter:
-    soup = BeautifulSoup(html, "html.parser")
-    main = soup.select_one("[role=main]") or soup.body
-    for selector in (".headerlink", ".ipt-session-nav", "script", "style", "a.ipt-download", "img",
-                     ".sd-tab-set > input", ".sd-card-footer", "form"):
-        for node in main.select(selector):
-            node.decompose()
-    for label in main.select(".sd-tab-set > label"):
-        label.name = "h4"
-        label.attrs = {"class": ["tab-title"]}
-    for details in main.select("details"):
-        details["open"] = ""
-    for link in main.select("a[href]"):
-        link.name = "span"
-        link.attrs = {}
-    for node in main.select("[id]"):
-        node["id"] = f"{anchor}--{node['id']}"
-    heading = main.find("h1")
-    title = heading.get_text(" ", strip=True).rstrip("#¶ ") if heading else anchor
-    return Chapter(anchor, title, main.decode_contents())
-
-
-def build_book(manual: Manual, root: Path, outdir: Path, cache: Path, paper: str, target_uri: Callable[[str], str],
-               target: str) -> RenderResult:
-    chapters = []
-    for docname, level in reading_order(manual):
-        page = outdir / target_uri(docname)
-        chapter = chapter_from_page(page.read_text(encoding="utf-8"), docname.replace("/", "-"))
-        chapter.level = level
-        chapters.append(chapter)
+def book_html(manual: Manual, root: Path, paper: str, settings: PrintSettings) -> str:
+    """The print HTML of ``manual``'s printable manual on ``paper``."""
     html_env, css_env = environments(root)
-    css = css_env.get_template("print/book.css.j2").render(paper=paper, manual=manual)
-    html = html_env.get_template("print/book.html.j2").render(manual=manual, chapters=chapters, css=css,
-                                                             language="en")
-    return produce(html, outdir / target, cache, str(outdir), BOOK_OPTIONS)
+    contacts = html_env.get_template("print/_contacts.html.j2").render(settings=settings)
+    css = css_env.get_template("print/book.css.j2").render(paper=paper, manual=manual, fonts=settings.fonts)
+    phases = [(phase, [s for s in manual.sessions if phase.contains(s.number)]) for phase in manual.phases]
+    return html_env.get_template("print/book.html.j2").render(
+        manual=manual, css=css, language="en", phases=phases, markdown=body_renderer(manual, contacts),
+        pages=[manual.pages[p] for p in manual.page_order if p in manual.pages],
+        problem_areas=[manual.problem_area_pages[a] for a in manual.problem_areas if a in manual.problem_area_pages],
+        techniques=[manual.techniques[t] for t in sorted(manual.techniques)],
+        worksheets=sorted(manual.worksheets.values(), key=lambda w: w.title.lower()))
+
+
+def build_book(manual: Manual, root: Path, outdir: Path, cache: Path, paper: str,
+               settings: PrintSettings | None = None) -> RenderResult:
+    """Write ``manual``'s printable manual on ``paper`` (``pdf/<manual>/<manual>-printable-manual-<paper>.pdf``)."""
+    settings = settings or print_settings(root)
+    html = book_html(manual, root, paper, settings)
+    return produce(html, outdir / book_path(manual.id, paper), cache, str(root), BOOK_OPTIONS, settings.fonts)
+
+
+def print_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
+                progress: Progress | None = None) -> dict[str, RenderResult]:
+    """Every printable manual, in A4 and Letter: {site path: result}. Cached by content."""
+    quiet_weasyprint()
+    printing = print_settings(root, settings)
+    results = {}
+    for manual in manuals:
+        for paper in PAPERS:
+            result = build_book(manual, root, outdir, cache, paper, printing)
+            results[book_path(manual.id, paper)] = result
+            if progress:
+                note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
+                progress(f"ipt: printable manual {book_path(manual.id, paper)}: {result.pages} pages"
+                         + (f" ({note})" if note else ""))
+    return results

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..generate import write_if_changed
+from .fonts import FontSet, PrintFontError, foreign_fonts, uncovered
 
 #: Options that change the output; part of the cache key.
 RENDER_OPTIONS = {"pdf_forms": True, "pdf_tags": True}
@@ -22,6 +24,10 @@ class RenderResult:
     path: Path
     pages: int
     rendered: bool  #: False when the cache supplied it
+    #: What went wrong with the cached copy, when it was rendered again ("" if nothing)
+    repaired: str = ""
+    #: Why the PDF could not be made (a font problem); "" when it was made
+    problem: str = ""
 
 
 def _weasyprint_version() -> str:
@@ -54,33 +60,75 @@ def quiet_weasyprint() -> None:
         logger.propagate = name == "weasyprint"  # errors still reach the console once
 
 
-def render_pdf(html: str, base_url: str, options: dict[str, object] | None = None) -> bytes:
+def render_pdf(html: str, base_url: str, options: dict[str, object] | None = None,
+               fonts: FontSet | None = None) -> bytes:
+    """The PDF of ``html``. With ``fonts``, only those fonts may be used (PrintFontError otherwise)."""
     from weasyprint import HTML
 
     quiet_weasyprint()
+    if fonts is not None and (missing := uncovered(html, fonts)):
+        raise PrintFontError("; ".join(missing))
     opts = dict(RENDER_OPTIONS if options is None else options)
     document = HTML(string=html, base_url=base_url).render(**opts)
-    return document.write_pdf(**opts)
+    data = document.write_pdf(**opts)
+    if fonts is not None and (foreign := foreign_fonts(document, fonts)):
+        raise PrintFontError("; ".join(foreign))
+    return data
+
+
+@dataclass
+class CacheEntry:
+    """One cached PDF: ``<key>.pdf`` and ``<key>.json`` (its SHA-256, size and page count)."""
+
+    pdf: Path
+
+    @property
+    def meta(self) -> Path:
+        return self.pdf.with_suffix(".json")
+
+    def read(self) -> tuple[bytes | None, int, str]:
+        """(bytes, pages, "") when the entry is whole; (None, 0, what is wrong) when it is damaged;
+        (None, 0, "") when there is no entry."""
+        if not self.pdf.exists() and not self.meta.exists():
+            return None, 0, ""
+        try:
+            meta = json.loads(self.meta.read_text(encoding="utf-8"))
+            data = self.pdf.read_bytes()
+            expected, pages = str(meta["sha256"]), int(meta["pages"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return None, 0, f"unreadable ({type(exc).__name__})"
+        if not data:
+            return None, 0, "empty"
+        if hashlib.sha256(data).hexdigest() != expected:
+            return None, 0, f"{len(data)} bytes, expected {meta.get('bytes', '?')}: content does not match its hash"
+        return data, pages, ""
+
+    def write(self, data: bytes, pages: int) -> None:
+        write_if_changed(self.pdf, data)
+        meta = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "pages": pages}
+        write_if_changed(self.meta, json.dumps(meta, sort_keys=True))
 
 
 def produce(html: str, target: Path, cache: Path, base_url: str,
-            options: dict[str, object] | None = None) -> RenderResult:
-    """Make ``target`` hold the PDF of ``html``, rendering only on a cache miss."""
+            options: dict[str, object] | None = None, fonts: FontSet | None = None) -> RenderResult:
+    """Make ``target`` hold the PDF of ``html``, rendering only on a cache miss or a damaged entry."""
     opts = dict(RENDER_OPTIONS if options is None else options)
     key = cache_key(html, opts)
-    cached = cache / key[:2] / f"{key}.pdf"
-    pages_file = cached.with_suffix(".pages")
-    if cached.exists() and pages_file.exists():
+    entry = CacheEntry(cache / key[:2] / f"{key}.pdf")
+    data, pages, damage = entry.read()
+    if data is not None:
         # warm path: no rendering and no PDF parsing, only a comparison with the published file
-        data = cached.read_bytes()
         write_if_changed(target, data)
-        return RenderResult(target, int(pages_file.read_text(encoding="utf-8")), False)
-    data = render_pdf(html, base_url, opts)
+        return RenderResult(target, pages, False)
+    try:
+        data = render_pdf(html, base_url, opts, fonts)
+    except PrintFontError as exc:
+        return RenderResult(target, 0, False, problem=str(exc))
     pages = count_pages(data)
-    write_if_changed(cached, data)
-    write_if_changed(pages_file, str(pages))
+    entry.write(data, pages)
     write_if_changed(target, data)
-    return RenderResult(target, pages, True)
+    repaired = f"print cache entry {entry.pdf} was damaged ({damage}); rendered again" if damage else ""
+    return RenderResult(target, pages, True, repaired)
 
 
 def preview_png(pdf: Path, target: Path, width_px: int = 420) -> None:

@@ -67,8 +67,9 @@ def preview_path(manual_id: str, worksheet_id: str) -> str:
     return f"_previews/{manual_id}/{manual_id}-{worksheet_id}.png"
 
 
-def plan_manual(manual: Manual, default_paper: str) -> list[PrintJob]:
-    """Every print job for one manual, in a stable order."""
+def plan_manual(manual: Manual, default_paper: str = "a4") -> list[PrintJob]:
+    """Every print job for one manual, in a stable order (packets in every paper size; the site links
+    ``default_paper``)."""
     jobs: list[PrintJob] = []
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.id)
     for ws in worksheets:
@@ -81,8 +82,9 @@ def plan_manual(manual: Manual, default_paper: str) -> list[PrintJob]:
                              title=f"{manual.short_title} worksheet pack ({manual.version})"))
     for session in manual.sessions:
         used = [manual.worksheets[w] for w in session.worksheets if w in manual.worksheets]
-        jobs.append(PrintJob(packet_path(manual.id, session.number, default_paper), "packet", manual,
-                             Variant(default_paper), used, checklist=session,
-                             title=f"{manual.short_title} session {session.number} packet ({manual.version})",
-                             source=session.ref.path))
+        for paper in PAPERS:
+            jobs.append(PrintJob(packet_path(manual.id, session.number, paper), "packet", manual,
+                                 Variant(paper), used, checklist=session,
+                                 title=f"{manual.short_title} session {session.number} packet ({manual.version})",
+                                 source=session.ref.path))
     return jobs

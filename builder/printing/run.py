@@ -8,10 +8,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ..config import SiteConfig
 from ..model import Manual
-from .html import environments, render_job
+from .fonts import FontSet
+from .html import environments, print_settings, render_job
 from .pdf import RenderResult, preview_png, produce, quiet_weasyprint
 from .plan import PrintJob, Variant, plan_manual, preview_path
 
@@ -24,27 +25,36 @@ class PrintReport:
     results: dict[str, RenderResult] = field(default_factory=dict)
     #: (source path, message) for sheets that do not fit their page
     overflows: list[tuple[str, str]] = field(default_factory=list)
+    #: (source path, message) for PDFs that could not be made (text no print font covers)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    #: Damaged print-cache entries that were rendered again
+    repaired: list[str] = field(default_factory=list)
 
     @property
     def rendered(self) -> int:
         return sum(1 for r in self.results.values() if r.rendered)
 
 
-def _produce(args: tuple[str, str, str, str]) -> RenderResult:
-    html, target, cache, base_url = args
-    return produce(html, Path(target), Path(cache), base_url)
+def _produce(args: tuple[str, str, str, str, FontSet]) -> RenderResult:
+    html, target, cache, base_url, fonts = args
+    return produce(html, Path(target), Path(cache), base_url, fonts=fonts)
 
 
 def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
               default_paper: str = "a4", progress: Progress | None = None, workers: int | None = None,
-              contacts: list[Any] | None = None) -> PrintReport:
-    """Render every print job; reuse cached PDFs; write page-1 previews of the standard A4 sheets."""
+              settings: SiteConfig | None = None) -> PrintReport:
+    """Render every print job; reuse cached PDFs; write page-1 previews of the standard A4 sheets.
+
+    ``settings`` (the clinic's, default: the defaults) give the print fonts and the crisis contacts.
+    A missing print font raises PrintFontError; text no print font covers is in ``report.problems``.
+    """
     quiet_weasyprint()
     envs = environments(root)
+    printing = print_settings(root, settings)
     report = PrintReport()
     for manual in manuals:
         report.jobs += plan_manual(manual, default_paper)
-    work = [(render_job(envs, job, contacts=contacts), str(outdir / job.path), str(cache), str(root))
+    work = [(render_job(envs, job, printing), str(outdir / job.path), str(cache), str(root), printing.fonts)
             for job in report.jobs]
     workers = workers or min(os.cpu_count() or 1, 4)
     if progress:
@@ -57,7 +67,13 @@ def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, c
         results = [_produce(w) for w in work]
     for job, result in zip(report.jobs, results, strict=True):
         report.results[job.path] = result
-        if job.one_page and result.pages != 1:
+        if result.repaired:
+            report.repaired.append(result.repaired)
+            if progress:
+                progress(result.repaired)
+        if result.problem:
+            report.problems.append((job.source or job.manual.ref.path, f"{job.path}: {result.problem}"))
+        elif job.one_page and result.pages != 1:
             report.overflows.append((job.source, f"worksheet '{job.worksheets[0].id}' does not fit on one "
                                                  f"{job.variant.label} page ({result.pages} pages)"))
     wanted = set()
@@ -65,6 +81,8 @@ def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, c
         if job.kind == "worksheet" and job.variant == Variant("a4"):
             target = previews / preview_path(job.manual.id, job.worksheets[0].id).removeprefix("_previews/")
             wanted.add(target)
+            if report.results[job.path].problem:
+                continue
             if report.results[job.path].rendered or not target.exists():
                 preview_png(outdir / job.path, target)
     for stale in previews.rglob("*.png") if previews.exists() else []:

@@ -73,14 +73,19 @@ def generate_pages(app: Any) -> None:
 
 
 def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None:
+    from ..printing.fonts import PrintFontError
     from ..printing.run import print_all
 
-    report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
-                       print_cache(app), paper, progress=LOGGER.info,
-                       contacts=get_config(app.config).contacts())
+    try:
+        report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
+                           print_cache(app), paper, progress=LOGGER.info, settings=get_config(app.config))
+    except PrintFontError as exc:
+        raise ConfigError(f"conf.py: {exc}") from None
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
                        type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
+    for source, message in report.problems:
+        LOGGER.warning(message, type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
     _PRINTS[id(app)] = report
 
 
@@ -98,20 +103,16 @@ def write_catalog(app: Any, exception: Exception | None) -> None:
 
 
 def print_books(app: Any, project: Project, paper: str) -> set[str]:
-    """build-finished: one printable PDF per manual, from the pages just written."""
-    from ..printing.book import build_book
-    from ..printing.plan import book_path
+    """build-finished: the printable manuals (A4 and Letter), from the model; cached by content."""
+    from ..printing.book import print_books as print_all_books
 
-    made = set()
-    cache = print_cache(app)
-    for manual in project.manuals:
-        target = book_path(manual.id, paper)
-        result = build_book(manual, project_root(app), Path(app.outdir), cache, paper,
-                            app.builder.get_target_uri, target)
-        LOGGER.info(f"ipt: printable manual {target}: {result.pages} pages"
-                    f"{'' if result.rendered else ' (unchanged)'}")
-        made.add(target)
-    return made
+    results = print_all_books(project.manuals, project_root(app), Path(app.outdir), print_cache(app),
+                              get_config(app.config), progress=LOGGER.info)
+    for path, result in results.items():
+        if result.problem:
+            LOGGER.warning(f"{path}: {result.problem}", type=WARNING_TYPE, subtype="print",
+                           location=f"{project_root(app) / 'conf.py'}:1")
+    return {path for path, result in results.items() if not result.problem}
 
 
 def add_static(app: Any) -> None:
