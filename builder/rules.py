@@ -217,8 +217,8 @@ LITERAL_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bsessions?\s+[0-9]{1,3}(?:\s*(?:[-–—]|to|and|or|,)\s*[0-9]{1,3})*\b", re.I),
      "session number", "write {session-no}`N` (or {session}`N` for a link with the title), "
                          "{session-no}`last` / `last-1` / `first`, or {phase}`ID` for a phase's sessions"),
-    (re.compile(rf"\b{_NUM}(?:[- ](?:weekly|individual|group))?[- ]sessions?\b(?!\s+(?:before|after|a)\b)",
-                re.I),
+    (re.compile(rf"(?<!every )\b{_NUM}(?:[- ](?:weekly|individual|group))?[- ]sessions?\b"
+                r"(?!\s+(?:before|after|a)\b)", re.I),
      "session count", "write {manual}`sessions` (the manual's number of sessions), or {phase}`ID`"),
 ]
 #: ``50 minutes`` / ``50-minute``: a session length when the number is the manual's ``session_minutes``.

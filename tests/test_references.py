@@ -114,6 +114,12 @@ def test_literals_are_refused_with_the_role_to_write(tmp_path: Path, text: str, 
     assert "{as-published}" in problems[0].hint
 
 
+@pytest.mark.parametrize("text", ["Rate every four sessions.", "Rate every 4 sessions.", "Rate every fourth session."])
+def test_an_interval_is_not_a_count(tmp_path: Path, text: str) -> None:
+    _, project = project_with(tmp_path, {"manual/sessions/session-02.md": core_session_2(text)})
+    assert [p.format() for p in project.problems] == []
+
+
 def test_literals_in_front_matter_worksheets_and_summaries(tmp_path: Path) -> None:
     root = with_teen(tmp_path)
     apply_case(root, {"patch": {
