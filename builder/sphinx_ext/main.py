@@ -16,7 +16,9 @@ from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
 from .roles import setup_roles
+from .furnishing import setup_furnishing
 from .site import setup_site
+from .wayfinding import remember_manuals, setup_wayfinding
 
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
@@ -60,6 +62,7 @@ def generate_pages(app: Any) -> None:
     manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
     project.manuals = manuals
     _PROJECTS[id(app)] = project
+    remember_manuals(app, manuals)
     report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper,
                                                    {"name": settings.clinic_name,
                                                     "contact_line": settings.contact_line}),
@@ -167,6 +170,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("build-finished", write_catalog)
     setup_source_safety(app)
     setup_site(app)
+    setup_wayfinding(app)
+    setup_furnishing(app)
     app.add_css_file("ipt.css")
-    app.add_js_file("ipt-versions.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
