@@ -166,9 +166,8 @@ def placeholder_settings(values: dict[str, Any]) -> list[str]:
     found = []
     for name in CLINIC_SETTINGS:
         value = values.get(PREFIX + name)
-        if name == "crisis_contacts" and not value:
-            found.append(PREFIX + name)
-        elif PLACEHOLDER.search(repr(value) if value is not None else ""):
+        unset = name == "crisis_contacts" and not value
+        if unset or PLACEHOLDER.search(repr(value) if value is not None else ""):
             found.append(PREFIX + name)
     return found
 

@@ -15,8 +15,8 @@ from ..generate import sync_tree
 from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
-from .roles import setup_roles
 from .furnishing import setup_furnishing
+from .roles import setup_roles
 from .site import setup_site
 from .wayfinding import remember_manuals, setup_wayfinding
 
