@@ -16,6 +16,7 @@ from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
 from .furnishing import setup_furnishing
+from .partial import remove_unpublished, with_bases
 from .roles import setup_roles
 from .site import setup_site
 from .wayfinding import remember_manuals, setup_wayfinding
@@ -59,7 +60,8 @@ def generate_pages(app: Any) -> None:
     if unknown:
         raise ConfigError(f"conf.py: ipt_publish names unknown manual(s) {', '.join(unknown)}; "
                           f"known: {', '.join(m.id for m in project.manuals)}")
-    manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
+    manuals = with_bases(project.manuals, settings.publish)
+    remove_unpublished(Path(app.outdir), [m.id for m in project.manuals], [m.id for m in manuals])
     project.manuals = manuals
     _PROJECTS[id(app)] = project
     remember_manuals(app, manuals)
