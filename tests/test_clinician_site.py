@@ -264,3 +264,40 @@ def test_404_page_leads_back(browser, draft_site) -> None:
     page.wait_for_url(re.compile(r"/index\.html$"))
     assert not (Path(_root) / "_build" / "html" / "genindex.html").exists()
     page.close()
+
+
+def nginx_locations() -> list[dict[str, str]]:
+    """The add_header lines of each location of deploy/nginx.conf."""
+    text = (Path(__file__).parents[1] / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    blocks = re.findall(r"location [^{]+\{(.*?)\n    \}", text, re.S)
+    return [dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', block)) for block in blocks]
+
+
+def test_nginx_recipe_sends_the_declared_headers() -> None:
+    from builder.headers import headers_for
+
+    pages, static = nginx_locations()
+    assert pages == headers_for("/core/index.html")
+    assert static == headers_for("/_static/ipt.css")
+    assert "frame-ancestors 'none'" in pages["Content-Security-Policy"]
+
+
+def test_site_served_with_the_recipe_headers(browser, draft_site) -> None:
+    # served as deploy/nginx.conf serves it: the same header list (checked above), error_page 404
+    from builder.headers import headers_for
+
+    from .browser import serve_with_headers
+
+    root, _url, _out = draft_site
+    with serve_with_headers(root / "_build" / "html", headers_for) as url:
+        page = browser.new_page()
+        for path, cache in (("teen/sessions/session-01.html", "no-cache"),
+                            ("_static/ipt.css", "public, max-age=86400")):
+            response = page.goto(f"{url}/{path}")
+            headers = response.headers
+            assert headers["x-robots-tag"] == "noindex, nofollow"
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["cache-control"] == cache
+        missing = page.goto(f"{url}/teen/no-such-page.html")
+        assert missing.status == 404 and "Page not found" in page.locator("h1").inner_text()
+        page.close()
