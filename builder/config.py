@@ -105,7 +105,8 @@ class SiteConfig:
         '[{"name": "Crisis team", "details": "urgent same-day referral by phone"}]')
     paper: str = _field("a4", _one_of("a4", "letter"), "Default paper size for worksheet links, session packets "
                         "and the printable manuals.", '"letter"')
-    publish: list[str] = _field([], _ids, "Ids of the manuals to publish; empty publishes all.",
+    publish: list[str] = _field([], _ids, "Ids of the manuals to publish; empty publishes all. An adaptation "
+                                "brings the manual it extends; manuals no longer listed leave the built site.",
                                 '["core", "adolescent"]')
     noindex: bool = _field(True, _type(bool, "True or False"), "Ask search engines not to index the site "
                            "(a robots.txt and a noindex tag on every page), for an internal site.", "False")
