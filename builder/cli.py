@@ -96,6 +96,17 @@ def report_review(project, strict: bool) -> None:  # type: ignore[no-untyped-def
                   "(or --all)", file=sys.stderr)
 
 
+def release_problems(root: Path, project) -> None:  # type: ignore[no-untyped-def]
+    """Release mode: clinic settings still holding the example values are problems, one per setting."""
+    from .config import placeholder_settings, setting_line
+
+    values, _errors = site_settings(root)
+    for name in placeholder_settings(values):
+        project.problems.add(root / "conf.py", setting_line(root / "conf.py", name),
+                             f"{name} still holds the example value (or is empty); a release must not publish it",
+                             f"set {name} in conf.py to your clinic's own details")
+
+
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     project = load_for_site(root)
@@ -146,7 +157,7 @@ def cmd_review(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool,
-               fresh: bool = False) -> int:
+               fresh: bool = False, overrides: dict | None = None) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -158,7 +169,8 @@ def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Outp
     with patch_docutils(root), docutils_namespace():
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
                      status=status, warning=sys.stderr, freshenv=fresh,
-                     warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0)
+                     warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0,
+                     confoverrides=overrides or {})
         if strict:
             app.config.nitpicky = True
         app.build()
@@ -170,6 +182,8 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     started = time.monotonic()
     out.info("checking sources…")
     project = load_for_site(root)
+    if getattr(args, "release", False):
+        release_problems(root, project)
     if project.problems:
         out.problems(project.problems)
         out.info("build stopped: the published site was not changed")
@@ -330,7 +344,8 @@ def cmd_versions(args: argparse.Namespace, out: Output) -> int:
 
     def build_one(project: Path, outdir: Path) -> int:
         with tempfile.TemporaryDirectory(prefix="ipt-doctrees-") as doctrees:
-            return run_sphinx(project, project / GENERATED_DIR, outdir, Path(doctrees), Output(quiet=True), True)
+            return run_sphinx(project, project / GENERATED_DIR, outdir, Path(doctrees), Output(quiet=True), True,
+                              overrides={"ipt_versions_site": True})
 
     try:
         target = build_versions(root, build_one, out.info)
@@ -364,6 +379,8 @@ def parser() -> argparse.ArgumentParser:
     review.set_defaults(func=cmd_review)
     build = sub.add_parser("build", parents=[common], help="build the site into _build/html")
     build.add_argument("--no-strict", action="store_true", help="do not treat Sphinx warnings as errors")
+    build.add_argument("--release", action="store_true",
+                       help="for publishing: refuse clinic settings that still hold the example values")
     build.set_defaults(func=cmd_build)
     new = sub.add_parser("new-adaptation", parents=[common], help="scaffold adaptations/ID that builds at once")
     new.add_argument("id", help="the adaptation's id: lower-case words joined by hyphens")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses as dc
 import difflib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,8 @@ class SiteConfig:
         '[{"name": "Crisis team", "details": "urgent same-day referral by phone"}]')
     paper: str = _field("a4", _one_of("a4", "letter"), "Default paper size for worksheet links, session packets "
                         "and the printable manuals.", '"letter"')
-    publish: list[str] = _field([], _ids, "Ids of the manuals to publish; empty publishes all.",
+    publish: list[str] = _field([], _ids, "Ids of the manuals to publish; empty publishes all. An adaptation "
+                                "brings the manual it extends; manuals no longer listed leave the built site.",
                                 '["core", "adolescent"]')
     noindex: bool = _field(True, _type(bool, "True or False"), "Ask search engines not to index the site "
                            "(a robots.txt and a noindex tag on every page), for an internal site.", "False")
@@ -197,10 +199,50 @@ def _path_errors(values: dict[str, Any], root: Path | None) -> list[str]:
     return errors
 
 
+#: Set by ``ipt-manual versions`` for each unit of the multi-version site; not a clinic setting.
+INTERNAL = {"ipt_versions_site": False}
+
+#: The clinic settings a published site must fill in, and the words that mark the example values
+#: shipped in conf.py ("Example Clinic", "replace with your duty line", "your local emergency number").
+CLINIC_SETTINGS = ("clinic_name", "contact_line", "crisis_contacts", "referral_pathways")
+PLACEHOLDER = re.compile(r"\b(example|replace|your local|your duty)\b", re.IGNORECASE)
+
+
+def placeholder_settings(values: dict[str, Any]) -> list[str]:
+    """Names (``ipt_*``) of the clinic settings that still hold example values or are unset.
+
+    ``values`` maps ``ipt_*`` names to values (conf.py's namespace, or :func:`as_values`).
+    The one place that decides whether a site is a draft: the site banner, release mode
+    and the printed worksheets all ask here.
+    """
+    found = []
+    for name in CLINIC_SETTINGS:
+        value = values.get(PREFIX + name)
+        unset = name == "crisis_contacts" and not value
+        if unset or PLACEHOLDER.search(repr(value) if value is not None else ""):
+            found.append(PREFIX + name)
+    return found
+
+
+def as_values(settings: SiteConfig) -> dict[str, Any]:
+    return {PREFIX + f.name: getattr(settings, f.name) for f in dc.fields(SiteConfig)}
+
+
+def setting_line(conf: Path, name: str) -> int:
+    """The line of ``conf.py`` that assigns ``name`` (1 when it is not assigned there)."""
+    if conf.is_file():
+        for number, line in enumerate(conf.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"\s*{re.escape(name)}\s*(:[^=]*)?=", line):
+                return number
+    return 1
+
+
 def declare(app: Any) -> None:
     for f in dc.fields(SiteConfig):
         default = f.default if f.default is not dc.MISSING else f.default_factory()  # type: ignore[misc]
         app.add_config_value(PREFIX + f.name, default, "env")
+    for name, default in INTERNAL.items():
+        app.add_config_value(name, default, "env")
 
 
 def get_config(config: Any) -> SiteConfig:

@@ -543,6 +543,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
                 set_block = overlay.meta.get("set")
                 if isinstance(set_block, LocDict) and "agenda" in set_block:
                     session.lines["agenda"] = set_block.line_of("agenda")
+                minutes_change(changes, parts[0].minutes, session.minutes)
                 if changes or section_changes:
                     session.origin = "adapted"
         session.sections = [s for s in session.sections
@@ -721,6 +722,16 @@ def _apply_front_matter(session: Session, overlay: FileOverlay, problems: Proble
                     setattr(session, key, [c for c in current if c not in items])
                     changes[key] = _join(changes.get(key), "− " + ", ".join(items))
     return changes
+
+
+def minutes_change(changes: dict[str, str], base_minutes: int, minutes: int) -> None:
+    """Session length compared with the base session (not with the length already scaled to the manual)."""
+    if minutes == base_minutes:
+        changes.pop("minutes", None)
+    elif changes.get("minutes", "").endswith("(agenda scaled)") and "agenda" not in changes:
+        changes["minutes"] = f"{base_minutes} → {minutes} (agenda scaled)"
+    else:
+        changes["minutes"] = f"{base_minutes} → {minutes}"
 
 
 def _set_field(session: Session, key: str, r: FieldReader, changes: dict[str, str]) -> None:

@@ -52,3 +52,35 @@ def wait_for_search(page: object, timeout: float = 30.0) -> str:
             return text
         time.sleep(0.2)
     raise AssertionError("the search did not finish")
+
+
+@contextmanager
+def serve_with_headers(directory: Path, headers_for: object) -> Iterator[str]:
+    """Like :func:`serve`, sending ``headers_for(path)`` with every response (the nginx recipe's stand-in)."""
+
+    class Handler(_QuietHandler):
+        def end_headers(self) -> None:
+            for name, value in headers_for(self.path.split("?")[0]).items():  # type: ignore[operator]
+                self.send_header(name, value)
+            super().end_headers()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            page = directory / "404.html"
+            if code == 404 and page.is_file():  # nginx: error_page 404 /404.html
+                body = page.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

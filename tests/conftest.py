@@ -70,3 +70,32 @@ def site(real_site: Path):  # type: ignore[no-untyped-def]
 
     with serve(real_site) as url:
         yield url
+
+
+#: Example clinic settings as shipped in the real conf.py: a site built with them is a draft.
+EXAMPLE_SETTINGS = '''
+ipt_contact_line = "Example Clinic IPT service (replace in conf.py)"
+ipt_referral_pathways = [{"name": "Urgent assessment", "details": "replace with your local crisis team referral route"}]
+'''
+
+
+def two_manual_project(dest: Path, settings: str = "") -> Path:
+    """The minimal core plus the fixture 'teen' adaptation, with extra conf.py ``settings``."""
+    root = copy_project("minimal", dest)
+    shutil.copytree(TESTS / "fixtures" / "overlays" / "teen", root / "adaptations" / "teen")
+    if settings:
+        conf = root / "conf.py"
+        conf.write_text(conf.read_text(encoding="utf-8") + settings, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def draft_site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Core + teen, built with the example clinic settings, served on loopback: (root, url, build output)."""
+    from .browser import serve
+
+    root = two_manual_project(tmp_path_factory.mktemp("draft"), EXAMPLE_SETTINGS)
+    result = run_cli("build", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    with serve(root / "_build" / "html") as url:
+        yield root, url, result.stderr

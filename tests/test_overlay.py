@@ -173,3 +173,15 @@ def test_bad_overlay_reports_path_and_line(tmp_path: Path, case: dict) -> None:
         assert any(p.hint == case["hint"] for p in problems), [p.hint for p in problems]
     if "exactly" in case:
         assert len(problems) == case["exactly"], reported
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(20, "30 → 20")])
+def test_session_length_is_compared_with_the_base_session(teen_root: Path, minutes: int, expected: str) -> None:
+    # teen sessions are 20 minutes; core's are 30. Setting the session's length again must not read "20 → 20".
+    path = teen_root / "adaptations" / "teen" / "sessions" / "session-01.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("set:\n", f"set:\n  minutes: {minutes}\n", 1),
+                    encoding="utf-8")
+    _core, teen = resolved(teen_root)
+    report = next(s for s in teen.report.sessions if s.number == 1)
+    assert report.changes.get("minutes") == expected
+    assert teen.session(1).minutes == minutes

@@ -16,8 +16,11 @@ from ..project import Project, load_project
 from ..render import render_site
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
+from .furnishing import setup_furnishing
+from .partial import remove_unpublished, with_bases
 from .roles import setup_roles
 from .site import setup_site
+from .wayfinding import remember_manuals, setup_wayfinding
 
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
@@ -58,10 +61,12 @@ def generate_pages(app: Any) -> None:
     if unknown:
         raise ConfigError(f"conf.py: ipt_publish names unknown manual(s) {', '.join(unknown)}; "
                           f"known: {', '.join(m.id for m in project.manuals)}")
-    manuals = [m for m in project.manuals if not settings.publish or m.id in settings.publish]
+    manuals = with_bases(project.manuals, settings.publish)
+    remove_unpublished(Path(app.outdir), [m.id for m in project.manuals], [m.id for m in manuals])
     project.manuals = manuals
     _PROJECTS[id(app)] = project
     remember_sources(app, manuals)
+    remember_manuals(app, manuals)
     report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper,
                                                    {"name": settings.clinic_name,
                                                     "contact_line": settings.contact_line}),
@@ -171,6 +176,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     setup_source_safety(app)
     setup_site(app)
     setup_file_guard(app)
+    setup_wayfinding(app)
+    setup_furnishing(app)
     app.add_css_file("ipt.css")
-    app.add_js_file("ipt-versions.js", loading_method="defer")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

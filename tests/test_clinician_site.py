@@ -1,0 +1,303 @@
+"""The site as a clinician uses it, in a real headless Chromium: which manual am I in, search,
+the draft banner and release mode, printing a session, rendering details, no missing files."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .browser import chromium_available, wait_for_search
+from .conftest import EXAMPLE_SETTINGS, run_cli, two_manual_project
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
+
+#: One page of each type in the adaptation, and what it should be called.
+TEEN_PAGES = {
+    "manual home": "teen/index.html",
+    "session": "teen/sessions/session-01.html",
+    "problem area": "teen/problem-areas/role-disputes.html",
+    "technique": "teen/techniques/clarification.html",
+    "page": "teen/parents.html",
+    "worksheet": "teen/worksheets/plan.html",
+    "differences": "teen/differences.html",
+}
+SITE_PAGES = {"landing": "index.html", "matrix": "matrix.html", "search": "search.html?q=grief",
+              "not found": "404.html"}
+
+
+@pytest.mark.parametrize("kind", list(TEEN_PAGES))
+def test_title_header_and_strip_name_the_manual(browser, draft_site, kind: str) -> None:
+    _root, url, _out = draft_site
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{url}/{TEEN_PAGES[kind]}")
+    assert "Teen" in page.title()
+    header = page.locator(".mobile-header .brand")
+    assert header.is_visible() and header.inner_text().startswith("Teen")
+    strip = page.locator("article .ipt-manual-strip")
+    assert strip.is_visible() and "Fixture teen manual" in strip.inner_text() and "version 1.0.0" in strip.inner_text()
+    core = page.goto(f"{url}/{TEEN_PAGES[kind].replace('teen/', 'core/')}")
+    if core is not None and core.ok:
+        assert "Teen" not in page.title() and "Fixture" in page.title()
+    context.close()
+
+
+def test_session_titles_differ_between_manuals(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    titles = []
+    for manual in ("core", "teen"):
+        page.goto(f"{url}/{manual}/sessions/session-02.html")
+        titles.append(page.title())
+    assert titles[0] != titles[1] and all(t.startswith("Session 2:") for t in titles)
+    page.close()
+
+
+def _manual(url: str, href: str) -> str:
+    rel = href[len(url) + 1:] if href.startswith(url) else href
+    return rel.split("/")[0] if "/" in rel else ""
+
+
+def test_previous_and_next_never_cross_manuals(browser, draft_site) -> None:
+    root, url, _out = draft_site
+    html = root / "_build" / "html"
+    page = browser.new_page()
+    checked = 0
+    for manual in ("core", "teen"):
+        for file in sorted((html / manual).rglob("*.html")):
+            page.goto(f"{url}/{file.relative_to(html).as_posix()}")
+            links = page.eval_on_selector_all(
+                "link[rel=next], link[rel=prev], .related-pages a, .ipt-session-nav a", "els => els.map(e => e.href)")
+            assert all(_manual(url, h) == manual for h in links), (file, links)
+            checked += len(links)
+    assert checked > 20
+    # the last core page does not lead into the adaptation, and the arrow key stays put
+    last = "core/worksheets/inventory.html"
+    page.goto(f"{url}/{last}")
+    assert page.locator(".related-pages a.next-page").count() == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert page.url.endswith(last)
+    page.close()
+
+
+def test_sidebar_groups_sessions_by_phase(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/teen/sessions/session-02.html")
+    items = page.locator(".sidebar-tree li.toctree-l1.current > ul > li").all_text_contents()
+    items = [i.split("\n")[0].strip() for i in items]
+    start = items.index("Engagement")
+    assert items[start:start + 9] == ["Engagement", "Session 0: Engagement", "Initial phase",
+                                      "Session 1: Starting with a parent", "Middle phase",
+                                      "Session 2: Fixture session 2", "Session 3: Middle and end together",
+                                      "Termination phase", "Session 4: Saying goodbye"]
+    page.close()
+
+
+def test_adaptation_session_cards_say_where_sessions_come_from(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/teen/index.html")
+    cards = page.locator(".ipt-session-card").all_inner_texts()
+    assert "New in Teen" in cards[0]
+    assert "Adapted from core session 1" in cards[1]
+    assert "core sessions 3, 4" in cards[3]
+    page.goto(f"{url}/index.html")
+    page.locator("article .sd-card", has_text="Fixture teen manual").get_by_role(
+        "link", name=re.compile("How Teen differs")).click()
+    page.wait_for_url(re.compile(r"/teen/differences\.html$"))
+    page.close()
+
+
+@pytest.mark.parametrize("query", ["role dispute", "role disputes"])
+def test_search_from_a_manual_finds_its_topic_page_first(browser, draft_site, query: str) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/teen/sessions/session-02.html")
+    box = page.locator("input[name=q]").first
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?"))
+    assert "manual=teen" in page.url
+    wait_for_search(page)
+    results = page.locator("#search-results ul.search li > a")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert hrefs[0].startswith("teen/problem-areas/role-disputes.html"), hrefs
+    assert all(h.startswith("teen/") for h in hrefs), hrefs
+    assert results.first.inner_text().endswith("(Teen)")
+    # a way to search every manual
+    page.get_by_role("link", name="Search all manuals").click()
+    wait_for_search(page)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))")
+    assert any(h.startswith("core/") for h in hrefs) and any(h.startswith("teen/") for h in hrefs)
+    assert not any(re.search(r"(index|differences)\.html", h) for h in hrefs[:2]), hrefs
+    page.close()
+
+
+@pytest.mark.parametrize("path", [*TEEN_PAGES.values(), *SITE_PAGES.values()])
+def test_draft_banner_on_every_page(browser, draft_site, path: str) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/{path}")
+    banner = page.locator(".announcement")
+    assert banner.is_visible()
+    assert "Draft: clinic contacts not set" in banner.inner_text()
+    assert "ipt_contact_line" in banner.inner_text()
+    page.close()
+
+
+def test_build_says_draft_and_release_mode_refuses_examples(draft_site, tmp_path: Path) -> None:
+    _root, _url, output = draft_site
+    assert "DRAFT site: clinic contacts not set" in output
+    root = two_manual_project(tmp_path, EXAMPLE_SETTINGS)
+    result = run_cli("build", "--release", "--project", str(root))
+    assert result.returncode == 1
+    lines = (root / "conf.py").read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("ipt_contact_line"))
+    assert f"conf.py:{number}: ipt_contact_line still holds the example value" in result.stderr
+    assert "ipt_referral_pathways" in result.stderr
+    assert not (root / "_build" / "html").exists()
+
+
+def test_release_mode_builds_a_site_with_real_contacts(tmp_path: Path) -> None:
+    root = two_manual_project(tmp_path)
+    result = run_cli("build", "--release", "--project", str(root))
+    assert result.returncode == 0, result.stderr
+    page = (root / "_build" / "html" / "teen" / "index.html").read_text(encoding="utf-8")
+    assert "Draft: clinic contacts not set" not in page and 'class="announcement"' not in page
+
+
+def test_printed_session_names_manual_and_keeps_badges_readable(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/teen/sessions/session-01.html")
+    page.wait_for_load_state("networkidle")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert "Skip to content" not in text
+    assert "Teen (version 1.0.0)" in first and "Session 1: Starting with a parent" in first
+    assert f"Page 1 of {len(pdf.pages)}" in first
+    assert "Fixture crisis line" in text and "Draft: clinic contacts not set" in first
+    # the rendering on paper: badges black on white, no skip link, the crisis box unbroken
+    page.emulate_media(media="print")
+    styles = page.eval_on_selector_all(".ipt-session-header .sd-badge", """els => els.map(e => {
+        const s = getComputedStyle(e); return [s.color, s.backgroundColor]; })""")
+    assert styles and all(s == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"] for s in styles), styles
+    assert page.locator(".skip-to-content").is_hidden()
+    assert page.eval_on_selector(".ipt-clinic-contacts", "e => getComputedStyle(e).breakInside") == "avoid"
+    page.close()
+
+
+def test_checklist_box_sits_on_the_line_of_its_item(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/core/sessions/session-01.html")
+    boxes = page.eval_on_selector_all(".ipt-fidelity li", """els => els.map(li => {
+        const text = li.firstElementChild || li; const r = text.getBoundingClientRect(), l = li.getBoundingClientRect();
+        const box = getComputedStyle(li, '::before');
+        return {content: box.content, dx: r.left - l.left, dy: r.top - l.top,
+                lineHeight: parseFloat(getComputedStyle(text).lineHeight)};
+    })""")
+    assert boxes
+    for b in boxes:
+        assert b["content"] == '"☐"'
+        assert b["dx"] > 10, b  # the text starts to the right of the box...
+        assert b["dy"] < b["lineHeight"] / 2, b  # ...on the same line
+    page.close()
+
+
+@pytest.mark.parametrize("path", [*TEEN_PAGES.values(), *SITE_PAGES.values()])
+def test_no_request_fails_and_no_versions_json(browser, draft_site, path: str) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    failed: list[str] = []
+    requested: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and
+            not r.url.endswith("/404.html") else None)
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{url}/{path}")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    assert not any("versions.json" in u for u in requested)
+    assert any(u.endswith("ipt-favicon.svg") for u in requested) or page.locator("link[rel=icon]").count() == 1
+    page.close()
+
+
+def test_theme_switch_works_under_the_csp(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{url}/teen/index.html")
+    assert page.evaluate("document.body.dataset.theme") == "auto"
+    toggle = page.locator(".theme-toggle-content .theme-toggle")
+    assert toggle.bounding_box()["width"] > 10
+    toggle.click()
+    assert page.evaluate("document.body.dataset.theme") in ("dark", "light")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    page.close()
+
+
+def test_matrix_fits_1280_pixels(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/matrix.html")
+    overflow = page.eval_on_selector_all("article table",
+                                         "els => els.map(t => t.scrollWidth - t.parentElement.clientWidth)")
+    assert overflow and max(overflow) <= 1, overflow
+    page.close()
+
+
+def test_404_page_leads_back(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/404.html")
+    assert page.locator("h1").inner_text() == "Page not found"
+    page.get_by_role("link", name="Go to the list of manuals").click()
+    page.wait_for_url(re.compile(r"/index\.html$"))
+    assert not (Path(_root) / "_build" / "html" / "genindex.html").exists()
+    page.close()
+
+
+def nginx_locations() -> list[dict[str, str]]:
+    """The add_header lines of each location of deploy/nginx.conf."""
+    text = (Path(__file__).parents[1] / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    blocks = re.findall(r"location [^{]+\{(.*?)\n    \}", text, re.S)
+    return [dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', block)) for block in blocks]
+
+
+def test_nginx_recipe_sends_the_declared_headers() -> None:
+    from builder.headers import headers_for
+
+    pages, static = nginx_locations()
+    assert pages == headers_for("/core/index.html")
+    assert static == headers_for("/_static/ipt.css")
+    assert "frame-ancestors 'none'" in pages["Content-Security-Policy"]
+
+
+def test_site_served_with_the_recipe_headers(browser, draft_site) -> None:
+    # served as deploy/nginx.conf serves it: the same header list (checked above), error_page 404
+    from builder.headers import headers_for
+
+    from .browser import serve_with_headers
+
+    root, _url, _out = draft_site
+    with serve_with_headers(root / "_build" / "html", headers_for) as url:
+        page = browser.new_page()
+        for path, cache in (("teen/sessions/session-01.html", "no-cache"),
+                            ("_static/ipt.css", "public, max-age=86400")):
+            response = page.goto(f"{url}/{path}")
+            headers = response.headers
+            assert headers["x-robots-tag"] == "noindex, nofollow"
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["cache-control"] == cache
+        missing = page.goto(f"{url}/teen/no-such-page.html")
+        assert missing.status == 404 and "Page not found" in page.locator("h1").inner_text()
+        page.close()
