@@ -19,7 +19,6 @@ from typing import Any
 
 PREFIX = "ipt_"
 #: Words of the example settings (conf.py): contacts holding them are placeholders, not a clinic's own.
-PLACEHOLDER_MARKERS = ("replace with", "replace in conf.py", "example only", "set ipt_crisis_contacts")
 Validator = Callable[[str, Any], list[str]]
 
 
@@ -154,9 +153,11 @@ class SiteConfig:
                 for c in self.crisis_contacts if isinstance(c, dict)]
 
     def contacts_are_placeholders(self) -> bool:
-        """True while no contacts are set, or they still hold the example text (printed with a draft mark)."""
-        texts = [" ".join(map(str, c.values())).lower() for c in self.crisis_contacts if isinstance(c, dict)]
-        return not texts or any(marker in t for t in texts for marker in PLACEHOLDER_MARKERS)
+        """True while no contacts are set, or they still hold the example text (printed with a draft mark).
+
+        The same rule as the site's draft banner and release mode (:func:`placeholder_settings`).
+        """
+        return f"{PREFIX}crisis_contacts" in placeholder_settings({f"{PREFIX}crisis_contacts": self.crisis_contacts})
 
     def pathways(self) -> list[ReferralPathway]:
         return [ReferralPathway(str(c.get("name", "")), str(c.get("details", "")))
