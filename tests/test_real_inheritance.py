@@ -16,10 +16,8 @@ from builder.texts import manual_texts
 from .conftest import REPO
 
 PROJECT = load_project(REPO)
-CONTENT = pytest.mark.xfail(strict=False, reason="content lands from h-content-*")
 
 
-@CONTENT
 @pytest.mark.parametrize("manual", PROJECT.manuals, ids=[m.id for m in PROJECT.manuals])
 def test_no_literal_session_numbers(manual) -> None:  # type: ignore[no-untyped-def]
     found = []
@@ -31,7 +29,6 @@ def test_no_literal_session_numbers(manual) -> None:  # type: ignore[no-untyped-
     assert found == []
 
 
-@CONTENT
 @pytest.mark.parametrize("manual", PROJECT.manuals, ids=[m.id for m in PROJECT.manuals])
 def test_no_link_into_another_manuals_sessions(manual) -> None:  # type: ignore[no-untyped-def]
     found = []
@@ -44,7 +41,6 @@ def test_no_link_into_another_manuals_sessions(manual) -> None:  # type: ignore[
     assert found == []
 
 
-@CONTENT
 @pytest.mark.parametrize("manual", PROJECT.manuals, ids=[m.id for m in PROJECT.manuals])
 def test_no_inherited_word_the_manual_renamed(manual) -> None:  # type: ignore[no-untyped-def]
     problems = Problems(REPO)
