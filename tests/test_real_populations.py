@@ -22,8 +22,8 @@ GROUP_RE = re.compile(r"\b(group|members?|go-rounds?|facilitators?)\b", re.I)
 #: Who an example is about: its first named person ("Ms N.", "Priya").
 PERSON_RE = re.compile(r"^\s*(?:In [^,]*, )?((?:Mrs?|Ms|Dr)\.? [A-Z]\.|[A-Z][a-z]+)")
 PERINATAL_RE = re.compile(r"\b(pregnan\w*|postpartum|postnatal|antenatal|perinatal|baby|babies|birth|newborn|"
-                          r"infant|miscarriage|stillbirth|breastfeed\w*|feeds?|weeks? pregnant|due date|nursery|maternity|"
-                          r"parental leave|health visitor|midwife|months old)\b", re.I)
+                          r"infant|miscarriage|stillbirth|breastfeed\w*|feeds?|weeks? pregnant|due date|nursery|"
+                          r"maternity|parental leave|health visitor|midwife|months old)\b", re.I)
 
 
 def story(text: str) -> str:
