@@ -153,11 +153,17 @@ def guard_files(app: Any, doctree: nodes.document) -> None:
     FileGuard(app, doctree).run()
 
 
+#: Files the builder itself ships and may place in the site (not from any source or setting).
+SHIPPED = frozenset(p for p in (Path(__file__).parents[1] / "static").iterdir() if p.is_file())
+
+
 def check_logo(app: Any) -> None:
     """builder-inited: the logo and favicon the theme copies must be files inside the project too."""
     root = Path(app.confdir)
     for name in ("html_logo", "html_favicon"):
         value = getattr(app.config, name, None)
+        if value and Path(str(value)) in SHIPPED:
+            continue  # the builder's own file (the default favicon)
         if value and (_why(str(value)) or not inside(root, root / str(value))):
             raise UnsafeFile(f"conf.py: {name} '{value}' is not a file inside the project "
                              "(hint: put the image in the repository, e.g. local/logo.png)")
