@@ -441,13 +441,15 @@ def split_role_body(body: str) -> tuple[str, str, str] | None:
 def role_uses(section: RawSection) -> list[RoleUse]:
     """Every link role used in a section, with its line."""
     uses: list[RoleUse] = []
-    first = section.body_line or section.line + 1
+    line, counted = section.body_line or section.line + 1, 0
     for m in ROLE_RE.finditer(section.body):
         if m.group("role") not in LINK_ROLES:
             continue
+        line += section.body.count("\n", counted, m.start())  # roles may span lines; count each newline once
+        counted = m.start()
         t = split_role_body(m.group("body"))
         target = (t[1] or t[2]).strip() if t else ""
-        uses.append(RoleUse(m.group("role"), target, first + section.body.count("\n", 0, m.start())))
+        uses.append(RoleUse(m.group("role"), target, line))
     return uses
 
 

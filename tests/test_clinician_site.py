@@ -95,7 +95,7 @@ def test_sidebar_groups_sessions_by_phase(browser, draft_site) -> None:
     start = items.index("Engagement")
     assert items[start:start + 9] == ["Engagement", "Session 0: Engagement", "Initial phase",
                                       "Session 1: Starting with a parent", "Middle phase",
-                                      "Session 2: Fixture session 2", "Session 3: Middle and end together",
+                                      "Session 2: Fixture meeting 2", "Session 3: Middle and end together",
                                       "Termination phase", "Session 4: Saying goodbye"]
     page.close()
 

@@ -322,7 +322,7 @@ def test_empty_overlay_gives_the_core_back(bodies: list[str], title: str) -> Non
         extra = "".join(f"\n## Extra {n} {{#extra-{n}}}\n\n{b}\n" for n, b in enumerate(bodies))
         for n in (1, 4):
             path = root / "manual" / "sessions" / f"session-0{n}.md"
-            text = path.read_text(encoding="utf-8").replace(f"title: Fixture session {n}", f"title: '{title}'")
+            text = path.read_text(encoding="utf-8").replace(f"title: Fixture meeting {n}", f"title: '{title}'")
             path.write_text(text + extra, encoding="utf-8")
         loaded = load_project(root)
         assert [p.format() for p in loaded.problems] == []

@@ -200,14 +200,14 @@ def test_build_with_allowed_content_ships_no_foreign_script(tmp_path: Path) -> N
                                  encoding="utf-8")
     session = root / "manual" / "sessions" / "session-01.md"
     session.write_text(session.read_text(encoding="utf-8").replace(
-        "title: Fixture meeting 1", 'title: "Fixture meeting 1: 开始 — بداية 🌱"'), encoding="utf-8")
+        "title: Fixture meeting 1", 'title: "Fixture meeting 1: Début — Übergang ✓"'), encoding="utf-8")
     result = run_cli("build", "--project", str(root))
     assert result.returncode == 0, result.stderr
     html = root / "_build" / "html"
     assert _scripts(html) <= shipped
     page = (html / "core" / "overview.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;" in page and "<script>alert" not in page
-    assert "开始 — بداية 🌱" in (html / "core" / "sessions" / "session-01.html").read_text(encoding="utf-8")
+    assert "Début — Übergang ✓" in (html / "core" / "sessions" / "session-01.html").read_text(encoding="utf-8")
 
 
 def test_script_in_a_source_fails_the_build_and_keeps_the_site(minimal: Path) -> None:
