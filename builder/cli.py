@@ -95,31 +95,59 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool) -> int:
+    """Build with Sphinx; 1 when the extension found problems in the sources (listed as path:line)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from .printing.run import pool_size
+    from .sphinx_ext.main import build_state, stop_printing
 
     if not sys.stderr.isatty():
         nocolor()
     srcdir.mkdir(parents=True, exist_ok=True)
     status = None if out.quiet else sys.stderr
     with patch_docutils(root), docutils_namespace():
+        # the project is loaded once, by the extension, while Sphinx starts (builder-inited)
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
-                     status=status, warning=sys.stderr, freshenv=False,
-                     warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0)
+                     status=status, warning=_SourceProblemsShownOnce(sys.stderr), freshenv=False,
+                     warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0,
+                     parallel=pool_size())
+        problems = build_state(app).problems
+        if problems:
+            out.problems(problems)
+            return EXIT_PROBLEMS
         if strict:
             app.config.nitpicky = True
-        app.build()
+        try:
+            app.build()
+        finally:
+            stop_printing(app)
         return app.statuscode
+
+
+class _SourceProblemsShownOnce:
+    """Sphinx's warning stream without the extension's source problems: the CLI lists those itself."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from .sphinx_ext.main import WARNING_TYPE
+
+        return 0 if f"[{WARNING_TYPE}.source]" in text else self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     started = time.monotonic()
-    out.info("checking sources…")
-    project = load_for_site(root)
-    if project.problems:
-        out.problems(project.problems)
+    _values, errors = site_settings(root)
+    if errors:
+        for message in errors:
+            print(f"conf.py:1: {message}", file=sys.stderr)
         out.info("build stopped: the published site was not changed")
         return EXIT_PROBLEMS
     build = root / BUILD_DIR
@@ -128,13 +156,13 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
 
     try:
         with build_lock(build, out.info):
-            return _build_locked(args, out, root, project, build, staging, started)
+            return _build_locked(args, out, root, build, staging, started)
     finally:
         remove_own_temporaries(root / GENERATED_DIR, build)
 
 
-def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, build: Path,  # type: ignore[no-untyped-def]
-                  staging: Path, started: float) -> int:
+def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path, staging: Path,
+                  started: float) -> int:
     import shutil
 
     marker = staging / ".complete"
@@ -142,7 +170,7 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
         out.info("the last build did not finish; rebuilding everything")
         shutil.rmtree(staging, ignore_errors=True)
     marker.unlink(missing_ok=True)
-    out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
+    out.info("building with Sphinx…")
     from sphinx.errors import SphinxError
 
     try:

@@ -63,12 +63,23 @@ def render_pdf(html: str, base_url: str, options: dict[str, object] | None = Non
     return document.write_pdf(**opts)
 
 
+def cache_entry(html: str, cache: Path, options: dict[str, object] | None = None) -> Path:
+    """Where the PDF of ``html`` is kept in ``cache`` (it exists only after a render)."""
+    key = cache_key(html, dict(RENDER_OPTIONS if options is None else options))
+    return cache / key[:2] / f"{key}.pdf"
+
+
+def is_cached(html: str, cache: Path, options: dict[str, object] | None = None) -> bool:
+    """True when :func:`produce` would take ``html`` from the cache without rendering."""
+    entry = cache_entry(html, cache, options)
+    return entry.exists() and entry.with_suffix(".pages").exists()
+
+
 def produce(html: str, target: Path, cache: Path, base_url: str,
             options: dict[str, object] | None = None) -> RenderResult:
     """Make ``target`` hold the PDF of ``html``, rendering only on a cache miss."""
     opts = dict(RENDER_OPTIONS if options is None else options)
-    key = cache_key(html, opts)
-    cached = cache / key[:2] / f"{key}.pdf"
+    cached = cache_entry(html, cache, opts)
     pages_file = cached.with_suffix(".pages")
     if cached.exists() and pages_file.exists():
         # warm path: no rendering and no PDF parsing, only a comparison with the published file
