@@ -165,6 +165,9 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path
                   started: float) -> int:
     import shutil
 
+    from .publish import recover
+
+    recover(build / "html")  # a publish killed at the wrong moment: the last site is served again
     marker = staging / ".complete"
     if staging.exists() and not marker.exists():
         out.info("the last build did not finish; rebuilding everything")
@@ -187,8 +190,9 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path
         return EXIT_PROBLEMS
     from .publish import publish
 
-    publish(staging / "html", build / "html")
-    out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s; open {build / 'html' / 'index.html'}")
+    copied = publish(staging / "html", build / "html")
+    out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s ({copied} file(s) published); "
+             f"open {build / 'html' / 'index.html'}")
     return EXIT_OK
 
 
