@@ -115,7 +115,7 @@ def load(app: Any) -> None:
     state.problems = project.problems
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
-                       type=WARNING_TYPE, subtype="source", location=(str(root / problem.path), problem.line))
+                       type=WARNING_TYPE, subtype="source", location=f"{root / problem.path}:{problem.line}")
     if project.problems:
         return
     known = [m.id for m in project.manuals]
@@ -168,7 +168,7 @@ def finish_printing(app: Any, exception: Exception | None) -> None:
     report = state.batch.finish(LOGGER.info)
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
-                       type=WARNING_TYPE, subtype="print", location=(str(root / source), 1))
+                       type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
     state.files |= set(report.results)
     LOGGER.info(f"ipt: printed {len(report.jobs)} PDF(s): {report.rendered} rendered, "
                 f"{len(report.jobs) - report.rendered} unchanged (cached)")
