@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from builder.diff import diff_manuals
 from builder.wordiff import compare
 
 from .helpers import loaded_project
+
+pytestmark = pytest.mark.fast  # make test-fast
 
 ROOT = Path(__file__).parent / "roots" / "minimal"
 CORE = loaded_project(ROOT).manual("core")
