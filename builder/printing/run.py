@@ -119,6 +119,9 @@ class PrintBatch:
     def finish(self, progress: Progress | None = None) -> PrintReport:
         """Wait for every job; check that one-page sheets fit; delete previews no sheet has any more."""
         total = len(self.pending)
+        if progress and total:
+            progress(f"printing: waiting for {total} PDF(s) still rendering "
+                     f"({time.monotonic() - self.started:.0f} s so far)")
         for done, path in enumerate(list(self.pending), 1):
             self.report.results[path] = self.pending.pop(path).get()
             if progress and (done % 50 == 0):
