@@ -134,7 +134,7 @@ def plain_project(ours: Path, dest: Path) -> Path:
     from .rules import LINK_ROLES
 
     shutil.copytree(ours / "_site", dest)
-    conf_values: dict[str, object] = {}
+    conf_values: dict[str, object] = {"__file__": str(ours / "conf.py")}
     exec(compile((ours / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf_values)
     (dest / "conf.py").write_text(PLAIN_CONF.format(myst=conf_values.get("myst_enable_extensions", [])),
                                   encoding="utf-8")
@@ -154,19 +154,25 @@ def bench_builds(root: Path) -> None:
         ipt = [sys.executable, "-m", "builder.cli", "build", "--project", str(ours)]
         env = {"IPT_PRINT_CACHE": str(work / "print-cache")}  # cold: an empty print cache
         print("bench: building the whole site cold with ipt-manual (this takes minutes)…", flush=True)
-        results = {"cold": [measure(ipt, ours, env)]}
-        results["no-op"] = [measure(ipt, ours, env)]
+        results = {"cold": [said("ipt-manual cold", measure(ipt, ours, env))]}
+        results["no-op"] = [said("ipt-manual no-op", measure(ipt, ours, env))]
         edit(ours / EDITED_SESSION)
-        results["one session edited"] = [measure(ipt, ours, env)]
+        results["one session edited"] = [said("ipt-manual one session edited", measure(ipt, ours, env))]
         print("bench: building the same pages with plain Sphinx…", flush=True)
         plain = plain_project(ours, work / "plain")
         sphinx = [sys.executable, "-m", "sphinx", "-q", "-j", "auto", "-b", "html", str(plain),
                   str(work / "plain-out"), "-d", str(work / "plain-doctrees")]
-        results["cold"].append(measure(sphinx, work))
-        results["no-op"].append(measure(sphinx, work))
+        results["cold"].append(said("plain Sphinx cold", measure(sphinx, work)))
+        results["no-op"].append(said("plain Sphinx no-op", measure(sphinx, work)))
         edit(plain / "core" / "sessions" / "session-05.md")
-        results["one session edited"].append(measure(sphinx, work))
+        results["one session edited"].append(said("plain Sphinx one page edited", measure(sphinx, work)))
     report(results)
+
+
+def said(name: str, run: Run) -> Run:
+    """A progress line for each build as soon as it is measured."""
+    print(f"bench: {name}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB", flush=True)
+    return run
 
 
 def report(results: dict[str, list[Run]]) -> None:

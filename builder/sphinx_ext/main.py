@@ -29,7 +29,7 @@ from ..catalog import build_catalog, dumps
 from ..config import declare, get_config
 from ..errors import Problems
 from ..generate import sync_tree, write_if_changed
-from ..project import BUILD_DIR, Project, load_project
+from ..project import BUILD_DIR, Project
 from ..render import render_site
 from .directives import setup_directives
 from .roles import setup_roles
@@ -107,11 +107,12 @@ def source_safety(app: Any) -> None:
 
 def load(app: Any) -> None:
     """builder-inited: load and validate every manual, once per build; report problems where they are."""
+    from ..model_cache import load_project_cached
     from ..sections import raw_html_policy
 
     root, settings, state = project_root(app), get_config(app.config), build_state(app)
     with raw_html_policy(bool(settings.allow_raw_html)):
-        project = load_project(root, settings.addenda)
+        project = load_project_cached(root, settings.addenda, bool(settings.allow_raw_html))
     state.problems = project.problems
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
@@ -175,7 +176,12 @@ def finish_printing(app: Any, exception: Exception | None) -> None:
 
 
 def print_books(app: Any, exception: Exception | None) -> None:
-    """build-finished: one printable PDF per manual, from the pages just written (in the pool when it runs)."""
+    """build-finished: one printable PDF per manual, from the pages just written, in the worker pool.
+
+    Today book.py reads the built pages back to know whether a book changed, which is work worth
+    spreading over the workers even on a no-op; once books are keyed by the model's content, cache
+    hits can be served in process like the worksheets (see printing/run.py).
+    """
     from ..printing.book import build_book
     from ..printing.plan import book_path
 
@@ -184,13 +190,16 @@ def print_books(app: Any, exception: Exception | None) -> None:
         return
     paper, cache, outdir = get_config(app.config).paper, print_cache(app), Path(app.outdir)
     uris = {doc: app.builder.get_target_uri(doc) for doc in app.env.found_docs}
+    from ..printing.run import PrintPool
+
+    state.pool = state.pool or PrintPool()
     waiting = []
     for manual in state.project.manuals:
         args = (manual, project_root(app), outdir, cache, paper, uris.__getitem__, book_path(manual.id, paper))
-        waiting.append((args[-1], state.pool.submit(build_book, *args) if state.pool and state.pool.started
-                        else build_book(*args)))
-    for target, result in waiting:
-        result = result.get() if hasattr(result, "get") else result
+        waiting.append((args[-1], state.pool.submit(build_book, *args)))
+    LOGGER.info(f"ipt: printable manuals: {len(waiting)} in {state.pool.workers} worker(s)…")
+    for target, pending in waiting:
+        result = pending.get()
         LOGGER.info(f"ipt: printable manual {target}: {result.pages} pages{'' if result.rendered else ' (unchanged)'}")
         state.files.add(target)
     stop_printing(app)
