@@ -95,3 +95,13 @@ def test_changing_a_print_template_invalidates_every_pdf_that_uses_it(built: tup
     assert rendered(log) == len(uses_it)
     shutil.rmtree(own)
     assert rendered(rebuild(root, env)) == 0  # back to the shared template: every PDF is in the cache again
+
+
+def test_a_broken_project_is_checked_and_reported_on_every_build(built: tuple[Path, dict[str, str]]) -> None:
+    root, env = built
+    session = root / "manual" / "sessions" / "session-02.md"
+    session.write_text(session.read_text(encoding="utf-8").replace("number: 2", "number: 3"), encoding="utf-8")
+    for _ in range(2):  # the assembled project is reused between builds only while it has no problems
+        result = run_cli("build", "--project", str(root), env=env)
+        assert result.returncode == 1
+        assert "duplicate session number 3" in result.stderr
