@@ -32,21 +32,25 @@ check: $(STAMP) ## Validate the protocol sources and lint the code
 	@$(BIN)/ruff check builder tests
 
 .PHONY: test
-test: $(STAMP) ## Run the full test suite
-	@$(BIN)/pytest $(PYTEST_ARGS)
+test: $(STAMP) ## Run the full test suite on every core (browser tests need chromium)
+	@$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+.PHONY: test-fast
+test-fast: $(STAMP) ## Run the fast tier (about a minute): no browser, no build of the real site
+	@$(BIN)/pytest -m fast -n auto $(PYTEST_ARGS)
 
 .PHONY: versions
 versions: $(STAMP) ## Build every released version side by side into _build/versions
 	@$(BIN)/ipt-manual versions
 
 .PHONY: bench
-bench: $(STAMP) ## Print speed figures: PDFs cold/warm, diff, versions site cached/cold
+bench: $(STAMP) ## Speed figures side by side with plain Sphinx on the same pages (builds the whole site)
 	@$(BIN)/python -m builder.bench
 
 .PHONY: serve
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit
 	@mkdir -p _site
-	@$(BIN)/sphinx-autobuild -c . _site _build/serve --watch manual --watch adaptations \
+	@$(BIN)/sphinx-autobuild -j auto -c . _site _build/serve --watch manual --watch adaptations \
 		--watch _templates --watch docs --watch builder --re-ignore '_site/.*'
 
 .PHONY: clean

@@ -1,6 +1,13 @@
-"""``make bench``: speed figures for printing, the semantic diff and the versions site.
+"""``make bench``: this project's build times side by side with plain Sphinx on the same pages, in one run.
 
-Prints figures and ratios; nothing here is a pass/fail test.
+The yardstick is plain Sphinx building the very pages this project generated (``_site/``), with the
+same theme (Furo) and parser extensions (MyST, sphinx-design), and the project's roles and directive
+replaced by trivial ones. Both are timed in the same run, on the same machine, so the ratios count
+even on a loaded machine. Three situations: cold (nothing built, empty print cache), no-op (nothing
+changed) and one core session edited. Peak memory is the largest total resident size of the build's
+process tree. Nothing here is a pass/fail test.
+
+``python -m builder.bench --extra`` adds the older figures (printing alone, the diff, the versions site).
 """
 
 from __future__ import annotations
@@ -11,42 +18,174 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from .diff import diff_manuals
-from .printing.html import environments, print_settings, render_job
-from .printing.pdf import render_pdf
-from .printing.plan import plan_manual
-from .printing.run import print_all
-from .project import load_project
+#: Goals (issue 16): our time / plain Sphinx's time.
+GOALS = {"cold": 1.5, "no-op": 1.5, "one session edited": 3.0}
+PROJECT_PARTS = ("manual", "adaptations", "local", "_templates", "docs", "conf.py")
+#: The session edited in both builds, and the sentence added to it.
+EDITED_SESSION = "manual/sessions/session-05.md"
+EDIT = "\n\nA sentence added by the benchmark.\n"
+
+PLAIN_CONF = '''
+project = "IPT manuals (plain Sphinx yardstick)"
+extensions = ["myst_parser", "sphinx_design", "trivial_roles"]
+myst_enable_extensions = {myst!r}
+myst_heading_anchors = 0
+html_theme = "furo"
+html_static_path = []
+html_copy_source = False
+'''
+
+TRIVIAL_ROLES = '''
+from docutils import nodes
+from docutils.parsers.rst import Directive
+
+ROLES = {roles!r}
 
 
-def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+def trivial(name, rawtext, text, lineno, inliner, options=None, content=None):
+    return [nodes.inline(rawtext, text.split("<")[0].strip() or text)], []
+
+
+class Trivial(Directive):
+    has_content = True
+    optional_arguments = 10
+    final_argument_whitespace = True
+    option_spec = None
+
+    def run(self):
+        return [nodes.paragraph(text="contacts")]
+
+
+def setup(app):
+    for role in ROLES:
+        app.add_role(role, trivial)
+    app.add_directive("clinic-contacts", Trivial)
+    return {{"parallel_read_safe": True, "parallel_write_safe": True}}
+'''
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident size of ``pid`` and all its descendants, in KiB (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+        rss[int(stat.parent.name)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    tree, changed = {pid}, True
+    while changed:
+        grown = tree | {child for child, parent in parents.items() if parent in tree}
+        changed, tree = grown != tree, grown
+    return sum(rss.get(p, 0) for p in tree)
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``cmd``; its wall time and the peak memory of its process tree."""
     start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - start, result
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            done.wait(0.25)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    done.set()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{output[-4000:]}")
+    return Run(seconds, peak / 1024, output)
 
 
-def bench_printing(root: Path) -> None:
-    core = load_project(root).manual("core")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        cold, report = timed(print_all, [core], root, out / "site", out / "prev", out / "cache", "a4")
-        warm, again = timed(print_all, [core], root, out / "site", out / "prev", out / "cache", "a4")
-    jobs = len(report.jobs)
-    print(f"printing (core manual, {jobs} PDFs): cold {cold:.1f} s, warm {warm:.2f} s "
-          f"({again.rendered} re-rendered); warm/cold = {warm / cold:.3f}")
-    envs = environments(root)
-    settings = print_settings(root)
-    per: dict[str, float] = {}
-    for job in plan_manual(core, "a4"):
-        if job.kind == "worksheet" and not job.variant.large and job.variant.paper == "a4":
-            html = render_job(envs, job, settings)
-            per[job.worksheets[0].id] = statistics.median(timed(render_pdf, html, str(root))[0] for _ in range(3))
-    for wid, seconds in sorted(per.items(), key=lambda kv: -kv[1]):
-        print(f"  {wid:<32} {seconds * 1000:6.0f} ms per render (A4, median of 3)")
-    print(f"  median worksheet render: {statistics.median(per.values()) * 1000:.0f} ms")
+def copy_project(root: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        src = root / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        elif src.is_file():
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def plain_project(ours: Path, dest: Path) -> Path:
+    """Plain Sphinx's source folder: our generated pages, Furo + MyST + sphinx-design, trivial roles."""
+    from .rules import LINK_ROLES
+
+    shutil.copytree(ours / "_site", dest)
+    conf_values: dict[str, object] = {"__file__": str(ours / "conf.py")}
+    exec(compile((ours / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), conf_values)
+    (dest / "conf.py").write_text(PLAIN_CONF.format(myst=conf_values.get("myst_enable_extensions", [])),
+                                  encoding="utf-8")
+    (dest / "trivial_roles.py").write_text(TRIVIAL_ROLES.format(roles=[*LINK_ROLES, "ipt-download"]),
+                                           encoding="utf-8")
+    return dest
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+
+
+def bench_builds(root: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="ipt-bench-") as tmp:
+        work = Path(tmp)
+        ours = copy_project(root, work / "ours")
+        ipt = [sys.executable, "-m", "builder.cli", "build", "--project", str(ours)]
+        env = {"IPT_PRINT_CACHE": str(work / "print-cache")}  # cold: an empty print cache
+        print("bench: building the whole site cold with ipt-manual (this takes minutes)…", flush=True)
+        results = {"cold": [said("ipt-manual cold", measure(ipt, ours, env))]}
+        results["no-op"] = [said("ipt-manual no-op", measure(ipt, ours, env))]
+        edit(ours / EDITED_SESSION)
+        results["one session edited"] = [said("ipt-manual one session edited", measure(ipt, ours, env))]
+        print("bench: building the same pages with plain Sphinx…", flush=True)
+        plain = plain_project(ours, work / "plain")
+        sphinx = [sys.executable, "-m", "sphinx", "-q", "-j", "auto", "-b", "html", str(plain),
+                  str(work / "plain-out"), "-d", str(work / "plain-doctrees")]
+        results["cold"].append(said("plain Sphinx cold", measure(sphinx, work)))
+        results["no-op"].append(said("plain Sphinx no-op", measure(sphinx, work)))
+        edit(plain / "core" / "sessions" / "session-05.md")
+        results["one session edited"].append(said("plain Sphinx one page edited", measure(sphinx, work)))
+    report(results)
+
+
+def said(name: str, run: Run) -> Run:
+    """A progress line for each build as soon as it is measured."""
+    print(f"bench: {name}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB", flush=True)
+    return run
+
+
+def report(results: dict[str, list[Run]]) -> None:
+    print(f"\n{'':<20} {'ipt-manual':>11} {'plain Sphinx':>13} {'ratio':>7} {'goal':>6}  peak memory (ipt / plain)")
+    for name, (mine, plain) in results.items():
+        ratio = mine.seconds / plain.seconds
+        verdict = "ok" if ratio <= GOALS[name] else "over"
+        print(f"{name:<20} {mine.seconds:>10.1f}s {plain.seconds:>12.1f}s {ratio:>6.2f}x {GOALS[name]:>5.1f}x  "
+              f"{mine.peak_mb:.0f} MB / {plain.peak_mb:.0f} MB  {verdict}")
+    peak = max(mine.peak_mb for mine, _ in results.values())
+    print(f"peak memory of ipt-manual: {peak:.0f} MB (goal < 1024 MB: {'ok' if peak < 1024 else 'over'})")
+    print("(times on this machine now; the ratios, measured in the same run, are what count)")
 
 
 #: Measured before the print fonts were the project's own (issue "worksheets a trainer hands out"):
@@ -58,6 +197,8 @@ SHEET_BYTES_BEFORE = 420_000
 def bench_sizes(root: Path) -> None:
     """Sizes of every PDF of the whole site (all manuals, books included), against the goals."""
     from .printing.book import print_books
+    from .printing.run import print_all
+    from .project import load_project
 
     project = load_project(root)
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,60 +221,15 @@ def bench_sizes(root: Path) -> None:
             print(f"  {kind.strip('-'):<18} {len(group):4d} files, {sum(group) / 1e6:6.1f} MB")
 
 
-def bench_diff(root: Path) -> None:
-    from .gitrefs import export, git, resolve
-
-    first_full = str(git(root, "log", "--diff-filter=A", "--format=%H", "--", "adaptations/brief/adaptation.yaml"))
-    base_ref = os.environ.get("BENCH_DIFF_BASE") or (first_full.splitlines()[-1] if first_full else "HEAD~5")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            export(root, resolve(root, base_ref), Path(tmp))
-        except Exception as exc:
-            print(f"diff: skipped ({exc})")
-            return
-        load_base, base = timed(load_project, Path(tmp))
-    load_head, head = timed(load_project, root)
-    seconds, changes = timed(diff_manuals, base.manuals, head.manuals)
-    same, nothing = timed(diff_manuals, head.manuals, head.manuals)
-    print(f"diff {base_ref} → working tree: {len(changes)} change(s) in {seconds:.2f} s "
-          f"(loading both sides {load_base + load_head:.2f} s); diff of a tree with itself {same:.2f} s "
-          f"({len(nothing)} changes)")
-
-
-def bench_versions(root: Path) -> None:
-    fixture = root / "tests" / "roots" / "minimal"
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
-    with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "p"
-        shutil.copytree(fixture, project)
-        run = lambda *a: subprocess.run(a, cwd=project, env=env, check=True, capture_output=True)  # noqa: E731
-        run("git", "init", "-q")
-        run("git", "add", "-A")
-        run("git", "commit", "-qm", "r1")
-        run("git", "tag", "core/v1.0.0")
-        manifest = project / "manual" / "protocol.yaml"
-        for version in ("1.1.0", "1.2.0"):
-            lines = manifest.read_text(encoding="utf-8").splitlines()
-            manifest.write_text("\n".join(f"version: {version}" if line.startswith("version:") else line
-                                          for line in lines) + "\n", encoding="utf-8")
-            run("git", "commit", "-qam", version)
-            run("git", "tag", f"core/v{version}")
-        cmd = [sys.executable, "-m", "builder.cli", "versions", "-q", "--project", str(project)]
-        cold, _ = timed(subprocess.run, cmd, check=True, capture_output=True)
-        warm, _ = timed(subprocess.run, cmd, check=True, capture_output=True)
-        shutil.rmtree(next((project / "_build" / ".versions-cache").iterdir()))
-        one, _ = timed(subprocess.run, cmd, check=True, capture_output=True)
-    print(f"versions site (fixture, 3 releases + dev = 4 builds): all cold {cold:.1f} s, one cold {one:.1f} s, "
-          f"all cached {warm:.1f} s; cached/one-cold = {warm / one:.2f}")
-
-
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     root = Path.cwd()
-    bench_printing(root)
+    bench_builds(root)
     bench_sizes(root)
-    bench_diff(root)
-    bench_versions(root)
+    if "--extra" in args:
+        from .bench_extra import main as extra
+
+        extra(root)
     return 0
 
 

@@ -96,15 +96,16 @@ def report_review(project, strict: bool) -> None:  # type: ignore[no-untyped-def
                   "(or --all)", file=sys.stderr)
 
 
-def release_problems(root: Path, project) -> None:  # type: ignore[no-untyped-def]
+def release_problems(root: Path, values: dict) -> Problems:
     """Release mode: clinic settings still holding the example values are problems, one per setting."""
     from .config import placeholder_settings, setting_line
 
-    values, _errors = site_settings(root)
+    problems = Problems(root)
     for name in placeholder_settings(values):
-        project.problems.add(root / "conf.py", setting_line(root / "conf.py", name),
-                             f"{name} still holds the example value (or is empty); a release must not publish it",
-                             f"set {name} in conf.py to your clinic's own details")
+        problems.add(root / "conf.py", setting_line(root / "conf.py", name),
+                     f"{name} still holds the example value (or is empty); a release must not publish it",
+                     f"set {name} in conf.py to your clinic's own details")
+    return problems
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
@@ -158,34 +159,63 @@ def cmd_review(args: argparse.Namespace, out: Output) -> int:
 
 def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Output, strict: bool,
                fresh: bool = False, overrides: dict | None = None) -> int:
+    """Build with Sphinx; 1 when the extension found problems in the sources (listed as path:line)."""
     from sphinx.application import Sphinx
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from .printing.run import pool_size
+    from .sphinx_ext.main import build_state, stop_printing
 
     if not sys.stderr.isatty():
         nocolor()
     srcdir.mkdir(parents=True, exist_ok=True)
     status = None if out.quiet else sys.stderr
     with patch_docutils(root), docutils_namespace():
+        # the project is loaded once, by the extension, while Sphinx starts (builder-inited)
         app = Sphinx(str(srcdir), str(root), str(outdir), str(doctrees), "html",
-                     status=status, warning=sys.stderr, freshenv=fresh,
+                     status=status, warning=_SourceProblemsShownOnce(sys.stderr), freshenv=fresh,
                      warningiserror=strict, keep_going=True, verbosity=1 if out.verbose else 0,
-                     confoverrides=overrides or {})
+                     parallel=pool_size(), confoverrides=overrides or {})
+        problems = build_state(app).problems
+        if problems:
+            out.problems(problems)
+            return EXIT_PROBLEMS
         if strict:
             app.config.nitpicky = True
-        app.build()
+        try:
+            app.build()
+        finally:
+            stop_printing(app)
         return app.statuscode
+
+
+class _SourceProblemsShownOnce:
+    """Sphinx's warning stream without the extension's source problems: the CLI lists those itself."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from .sphinx_ext.main import WARNING_TYPE
+
+        return 0 if f"[{WARNING_TYPE}.source]" in text else self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
     root = resolve_root(args)
     started = time.monotonic()
-    out.info("checking sources…")
-    project = load_for_site(root)
-    if getattr(args, "release", False):
-        release_problems(root, project)
-    if project.problems:
-        out.problems(project.problems)
+    values, errors = site_settings(root)
+    if errors:
+        for message in errors:
+            print(f"conf.py:1: {message}", file=sys.stderr)
+        out.info("build stopped: the published site was not changed")
+        return EXIT_PROBLEMS
+    if getattr(args, "release", False) and (placeholders := release_problems(root, values)):
+        out.problems(placeholders)
         out.info("build stopped: the published site was not changed")
         return EXIT_PROBLEMS
     build = root / BUILD_DIR
@@ -194,21 +224,24 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
 
     try:
         with build_lock(build, out.info):
-            return _build_locked(args, out, root, project, build, staging, started)
+            return _build_locked(args, out, root, build, staging, started)
     finally:
         remove_own_temporaries(root / GENERATED_DIR, build)
 
 
-def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, build: Path,  # type: ignore[no-untyped-def]
-                  staging: Path, started: float) -> int:
+def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path, staging: Path,
+                  started: float) -> int:
     import shutil
 
+    from .publish import recover
+
+    recover(build / "html")  # a publish killed at the wrong moment: the last site is served again
     marker = staging / ".complete"
     if staging.exists() and not marker.exists():
         out.info("the last build did not finish; rebuilding everything")
         shutil.rmtree(staging, ignore_errors=True)
     marker.unlink(missing_ok=True)
-    out.info(f"building {len(project.manuals)} manual(s) with Sphinx…")
+    out.info("building with Sphinx…")
     from sphinx.errors import SphinxError
 
     from .strict import failed_before, record_start, record_success
@@ -231,9 +264,10 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, project, bu
         return EXIT_PROBLEMS
     from .publish import publish
 
-    publish(staging / "html", build / "html")
+    copied = publish(staging / "html", build / "html")
     record_success(build)
-    out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s; open {build / 'html' / 'index.html'}")
+    out.info(f"built {build / 'html'} in {time.monotonic() - started:.1f}s ({copied} file(s) published); "
+             f"open {build / 'html' / 'index.html'}")
     return EXIT_OK
 
 

@@ -1,13 +1,27 @@
-"""Shared fixtures: fixture projects copied to a temp dir, and built sites."""
+"""Shared fixtures: fixture projects copied to a temp dir, and built sites.
+
+Building is what makes the suite slow, so builds are shared:
+
+- one print cache (content-keyed, so sharing is safe) for every build of the session, across xdist
+  workers: ``IPT_PRINT_CACHE`` points every build there;
+- the real site is built once per session, by whichever worker asks first (a file lock);
+- ``built_minimal`` is the fixture project built once per worker, for tests that only read it.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from builder.sphinx_ext.main import PRINT_CACHE_ENV
 
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"
@@ -30,10 +44,39 @@ def copy_project(name: str, dest: Path) -> Path:
     return target
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real ``ipt-manual`` command in a subprocess."""
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``ipt-manual`` command in a subprocess (``env``: extra environment variables)."""
     return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900, env={**os.environ, **(env or {})})
+
+
+def session_folder(factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every xdist worker of this test session (the session's own folder without xdist)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    with open(path, "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_print_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One print cache for every build of the session (tests of cold printing pass their own)."""
+    cache = session_folder(tmp_path_factory) / "print-cache"
+    old = os.environ.get(PRINT_CACHE_ENV)
+    os.environ[PRINT_CACHE_ENV] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop(PRINT_CACHE_ENV, None)
+    else:
+        os.environ[PRINT_CACHE_ENV] = old
 
 
 @pytest.fixture
@@ -42,12 +85,26 @@ def minimal(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real content, built once per test session with warnings as errors."""
-    root = copy_project("real", tmp_path_factory.mktemp("real"))
+def built_minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture project built once per worker; for tests that only read its site (do not edit it)."""
+    root = copy_project("minimal", tmp_path_factory.mktemp("built-minimal"))
     result = run_cli("build", "--project", str(root))
     assert result.returncode == 0, result.stderr
-    return root / "_build" / "html"
+    return root
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real content, built once per test session (shared by all xdist workers) with warnings as errors."""
+    shared = session_folder(tmp_path_factory)
+    outcome = shared / "real-site.outcome"
+    with file_lock(shared / "real-site.lock"):
+        if not outcome.exists():
+            root = copy_project("real", shared / "real-site")
+            result = run_cli("build", "--project", str(root))
+            outcome.write_text("ok" if result.returncode == 0 else result.stderr, encoding="utf-8")
+    assert outcome.read_text(encoding="utf-8") == "ok", outcome.read_text(encoding="utf-8")
+    return shared / "real-site" / "real" / "_build" / "html"
 
 
 @pytest.fixture(scope="module")

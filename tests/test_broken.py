@@ -21,6 +21,8 @@ from .conftest import copy_project
 from .test_loader import apply_case
 from .test_overlay import with_teen
 
+pytestmark = pytest.mark.fast  # make test-fast
+
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "broken_sources.yaml").read_text(encoding="utf-8"))
 BY_NAME = {c["name"]: c for c in CASES}
 CLI_TIMEOUT = 60

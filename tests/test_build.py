@@ -21,8 +21,8 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def test_session_page_anatomy(minimal: Path) -> None:
-    html = build(minimal)
+def test_session_page_anatomy(built_minimal: Path) -> None:
+    html = built_minimal / "_build" / "html"
     page = soup(html / "core" / "sessions" / "session-02.html")
     text = page.get_text(" ", strip=True)
     header = page.select_one(".ipt-session-header").get_text(" ", strip=True)
@@ -45,8 +45,8 @@ def test_session_page_anatomy(minimal: Path) -> None:
     assert [li.get_text(strip=True) for li in page.select(".ipt-fidelity li")] == ["Opened meeting 2."]
 
 
-def test_initial_session_has_no_tabs_and_shows_the_clinic_contacts(minimal: Path) -> None:
-    html = build(minimal)
+def test_initial_session_has_no_tabs_and_shows_the_clinic_contacts(built_minimal: Path) -> None:
+    html = built_minimal / "_build" / "html"
     page = soup(html / "core" / "sessions" / "session-01.html")
     assert page.select(".sd-tab-set") == []
     contacts = page.select_one(".ipt-clinic-contacts")
@@ -66,8 +66,8 @@ def test_without_contacts_a_placeholder_shows_and_the_build_warns(minimal: Path)
     assert page.select_one(".ipt-clinic-contacts.ipt-placeholder") is not None
 
 
-def test_landing_page_lists_phases_and_sessions(minimal: Path) -> None:
-    html = build(minimal)
+def test_landing_page_lists_phases_and_sessions(built_minimal: Path) -> None:
+    html = built_minimal / "_build" / "html"
     page = soup(html / "core" / "index.html")
     phases = [h.get_text(strip=True).rstrip("#¶") for h in page.select("[role=main] h3")]
     assert phases == ["Initial phase (session 1)", "Middle phase (sessions 2–3)", "Termination phase (session 4)"]
@@ -76,8 +76,8 @@ def test_landing_page_lists_phases_and_sessions(minimal: Path) -> None:
     assert "does not replace IPT training" in " ".join(page.get_text(" ").split())
 
 
-def test_catalog_lists_manual_sessions_and_pages(minimal: Path) -> None:
-    html = build(minimal)
+def test_catalog_lists_manual_sessions_and_pages(built_minimal: Path) -> None:
+    html = built_minimal / "_build" / "html"
     catalog = json.loads((html / "catalog.json").read_text(encoding="utf-8"))
     assert catalog["schema"] == 1
     (core,) = catalog["manuals"]
@@ -90,8 +90,8 @@ def test_catalog_lists_manual_sessions_and_pages(minimal: Path) -> None:
     assert [w["id"] for w in core["worksheets"]] == ["inventory"]
 
 
-def test_internal_links_resolve(minimal: Path) -> None:
-    html = build(minimal)
+def test_internal_links_resolve(built_minimal: Path) -> None:
+    html = built_minimal / "_build" / "html"
     broken = []
     for page in html.rglob("*.html"):
         for a in soup(page).select("a[href]"):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .conftest import run_cli
 
 
+@pytest.mark.fast
 def test_check_clean_project(minimal: Path) -> None:
     result = run_cli("check", "--project", str(minimal))
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stderr
 
 
+@pytest.mark.fast
 def test_check_reports_every_problem_with_path_and_line(minimal: Path) -> None:
     (minimal / "manual" / "pages" / "overview.md").write_text("", encoding="utf-8")
     (minimal / "manual" / "worksheets" / "inventory.yaml").write_text("title: [x", encoding="utf-8")
@@ -24,11 +28,13 @@ def test_check_reports_every_problem_with_path_and_line(minimal: Path) -> None:
     assert "problem(s) found" in result.stderr
 
 
+@pytest.mark.fast
 def test_check_finds_project_from_current_directory(minimal: Path) -> None:
     result = run_cli("check", cwd=minimal / "manual" / "sessions")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.fast
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("check", "--project", str(tmp_path)).returncode == 2
     assert run_cli("no-such-command").returncode == 2

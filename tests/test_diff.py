@@ -17,6 +17,8 @@ from builder.versioning import bump_kind, parse_tag
 from .conftest import copy_project, run_cli
 from .test_overlay import FIXTURES
 
+pytestmark = pytest.mark.fast  # make test-fast
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}

@@ -5,15 +5,19 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.diff import diff_manuals
-from builder.project import load_project
 from builder.wordiff import compare
 
+from .helpers import loaded_project
+
+pytestmark = pytest.mark.fast  # make test-fast
+
 ROOT = Path(__file__).parent / "roots" / "minimal"
-CORE = load_project(ROOT).manual("core")
+CORE = loaded_project(ROOT).manual("core")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -47,7 +51,7 @@ def test_rewrapping_is_no_change(words: list[str], gaps: list[str]) -> None:
 @SETTINGS
 @given(st.data())
 def test_order_of_manuals_does_not_change_the_diff(data: st.DataObject) -> None:
-    project = load_project(ROOT)
+    project = loaded_project(ROOT)
     edited = copy.deepcopy(project.manuals)
     edited[0].session(1).sections[0].body += " Ask about appetite as well, every week."
     base = data.draw(st.permutations(project.manuals))

@@ -13,6 +13,8 @@ from builder.sections import split_sections
 
 from .conftest import copy_project
 
+pytestmark = pytest.mark.fast  # make test-fast
+
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad_sources.yaml").read_text(encoding="utf-8"))
 
 

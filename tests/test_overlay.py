@@ -18,6 +18,8 @@ from builder.project import load_project
 from .conftest import copy_project
 from .test_loader import apply_case
 
+pytestmark = pytest.mark.fast  # make test-fast
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = yaml.safe_load((FIXTURES / "bad_overlays.yaml").read_text(encoding="utf-8"))
 

@@ -14,12 +14,12 @@ from pypdf import PdfReader
 from builder.printing.html import environments, print_settings, render_job
 from builder.printing.plan import WORKSHEET_VARIANTS, Variant, plan_manual
 from builder.printing.run import print_all
-from builder.project import load_project
 
 from .browser import CHROMIUM, chromium_available
 from .conftest import REPO, run_cli
+from .helpers import real_project
 
-PROJECT = load_project(REPO)
+PROJECT = real_project()
 CORE = PROJECT.manual("core")
 #: Worksheets that adaptations add, with their manual.
 OWN_SHEETS = [(m, w) for m in PROJECT.manuals if m.extends for w in sorted(m.worksheets)

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.project import load_project
-
-from .conftest import REPO
+from .helpers import real_project
 
 pytestmark = pytest.mark.slow
-PROJECT = load_project(REPO)
+PROJECT = real_project()
 MANUALS = {m.id: m for m in PROJECT.manuals}
 
 

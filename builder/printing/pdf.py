@@ -109,12 +109,24 @@ class CacheEntry:
         write_if_changed(self.meta, json.dumps(meta, sort_keys=True))
 
 
+def cache_entry(html: str, cache: Path, options: dict[str, object] | None = None) -> CacheEntry:
+    """Where the PDF of ``html`` is kept in ``cache`` (it exists only after a render)."""
+    key = cache_key(html, dict(RENDER_OPTIONS if options is None else options))
+    return CacheEntry(cache / key[:2] / f"{key}.pdf")
+
+
+def is_cached(html: str, cache: Path, options: dict[str, object] | None = None) -> bool:
+    """True when :func:`produce` would take ``html`` from the cache without rendering (the entry is
+    whole: its hash is checked when it is used)."""
+    entry = cache_entry(html, cache, options)
+    return entry.pdf.exists() and entry.meta.exists()
+
+
 def produce(html: str, target: Path, cache: Path, base_url: str,
             options: dict[str, object] | None = None, fonts: FontSet | None = None) -> RenderResult:
     """Make ``target`` hold the PDF of ``html``, rendering only on a cache miss or a damaged entry."""
     opts = dict(RENDER_OPTIONS if options is None else options)
-    key = cache_key(html, opts)
-    entry = CacheEntry(cache / key[:2] / f"{key}.pdf")
+    entry = cache_entry(html, cache, opts)
     data, pages, damage = entry.read()
     if data is not None:
         # warm path: no rendering and no PDF parsing, only a comparison with the published file

@@ -1,19 +1,27 @@
-"""Producing every PDF of the site: worksheets, packs and session packets (book: see book.py)."""
+"""Producing every PDF of the site: worksheets, packs and session packets (book: see book.py).
+
+Cache hits are served in this process (no worker is started on a no-op build). Misses go to a
+:class:`PrintPool` of worker processes that runs while Sphinx reads and writes the pages: the A4
+worksheets (whose page-1 previews the worksheet pages show) first, then everything else.
+Workers are started with ``spawn`` (they inherit no lock or file) and exit when their parent dies.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import SiteConfig
 from ..model import Manual
 from .fonts import FontSet
 from .html import environments, print_settings, render_job
-from .pdf import RenderResult, preview_png, produce, quiet_weasyprint
+from .pdf import RenderResult, is_cached, preview_png, produce, quiet_weasyprint
 from .plan import PrintJob, Variant, plan_manual, preview_path
 
 Progress = Callable[[str], None]
@@ -35,60 +43,166 @@ class PrintReport:
         return sum(1 for r in self.results.values() if r.rendered)
 
 
-def _produce(args: tuple[str, str, str, str, FontSet]) -> RenderResult:
-    html, target, cache, base_url, fonts = args
-    return produce(html, Path(target), Path(cache), base_url, fonts=fonts)
+def pool_size() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker side: stop as soon as the build that started this worker is gone (even after SIGKILL)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _init_worker(parent: int) -> None:
+    _exit_with_parent(parent)
+    quiet_weasyprint()
+
+
+class PrintPool:
+    """Worker processes for rendering, started on first use and ended with :meth:`close`/:meth:`terminate`."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or pool_size()
+        self._pool: Any = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """An ``AsyncResult`` of ``fn(*args)`` run in a worker (``.get()`` waits for it)."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(os.getpid(),))
+        return self._pool.apply_async(fn, args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def terminate(self) -> None:
+        """Kill the workers now (a failed or interrupted build)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def _print_one(html: str, target: str, cache: str, base_url: str, preview: str | None,
+               fonts: FontSet | None = None) -> RenderResult:
+    result = produce(html, Path(target), Path(cache), base_url, fonts=fonts)
+    if preview is not None and not result.problem and (result.rendered or not Path(preview).exists()):
+        preview_png(Path(target), Path(preview))
+    return result
+
+
+@dataclass
+class PrintBatch:
+    """Print jobs under way: results come back as their workers finish."""
+
+    report: PrintReport
+    previews: Path
+    wanted: set[Path]
+    pending: dict[str, Any] = field(default_factory=dict)  #: job path → AsyncResult
+    preview_jobs: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def wait_previews(self) -> None:
+        """Block until every worksheet preview exists (the worksheet pages show them)."""
+        for path in self.preview_jobs:
+            if path in self.pending:
+                self.report.results[path] = self.pending.pop(path).get()
+
+    def finish(self, progress: Progress | None = None) -> PrintReport:
+        """Wait for every job; check that one-page sheets fit; delete previews no sheet has any more."""
+        total = len(self.pending)
+        if progress and total:
+            progress(f"printing: waiting for {total} PDF(s) still rendering "
+                     f"({time.monotonic() - self.started:.0f} s so far)")
+        for done, path in enumerate(list(self.pending), 1):
+            self.report.results[path] = self.pending.pop(path).get()
+            if progress and (done % 50 == 0):
+                progress(f"printing: {done}/{total} rendered ({time.monotonic() - self.started:.0f} s)")
+        report = self.report
+        for job in report.jobs:
+            result = report.results[job.path]
+            if result.repaired:
+                report.repaired.append(result.repaired)
+                if progress:
+                    progress(result.repaired)
+            if result.problem:
+                report.problems.append((job.source or job.manual.ref.path, f"{job.path}: {result.problem}"))
+            elif job.one_page and result.pages != 1:
+                report.overflows.append((job.source, f"worksheet '{job.worksheets[0].id}' does not fit on one "
+                                                     f"{job.variant.label} page ({result.pages} pages)"))
+        for stale in self.previews.rglob("*.png") if self.previews.exists() else []:
+            if stale not in self.wanted:
+                stale.unlink()
+        return report
+
+
+def _preview_target(job: PrintJob, previews: Path) -> Path | None:
+    if job.kind == "worksheet" and job.variant == Variant("a4"):
+        return previews / preview_path(job.manual.id, job.worksheets[0].id).removeprefix("_previews/")
+    return None
+
+
+def start_printing(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
+                   pool: PrintPool, default_paper: str = "a4", settings: SiteConfig | None = None) -> PrintBatch:
+    """Serve every cached PDF now and hand the rest to ``pool``, worksheets with previews first.
+
+    ``settings`` (the clinic's, default: the defaults) give the print fonts and the crisis contacts.
+    A missing print font raises PrintFontError; text no print font covers ends in ``report.problems``.
+    """
+    quiet_weasyprint()
+    envs = environments(root)
+    printing = print_settings(root, settings)
+    batch = PrintBatch(PrintReport(), previews, set())
+    for manual in manuals:
+        batch.report.jobs += plan_manual(manual, default_paper)
+    # previews first: the worksheet pages wait for them
+    order = sorted(batch.report.jobs, key=lambda job: _preview_target(job, previews) is None)
+    for job in order:
+        html = render_job(envs, job, printing)
+        preview = _preview_target(job, previews)
+        if preview is not None:
+            batch.wanted.add(preview)
+        args = (html, str(outdir / job.path), str(cache), str(root), str(preview) if preview else None,
+                printing.fonts)
+        if is_cached(html, cache):
+            batch.report.results[job.path] = _print_one(*args)
+            continue
+        batch.pending[job.path] = pool.submit(_print_one, *args)
+        if preview is not None:
+            batch.preview_jobs.append(job.path)
+    return batch
 
 
 def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
               default_paper: str = "a4", progress: Progress | None = None, workers: int | None = None,
               settings: SiteConfig | None = None) -> PrintReport:
-    """Render every print job; reuse cached PDFs; write page-1 previews of the standard A4 sheets.
-
-    ``settings`` (the clinic's, default: the defaults) give the print fonts and the crisis contacts.
-    A missing print font raises PrintFontError; text no print font covers is in ``report.problems``.
-    """
-    quiet_weasyprint()
-    envs = environments(root)
-    printing = print_settings(root, settings)
-    report = PrintReport()
-    for manual in manuals:
-        report.jobs += plan_manual(manual, default_paper)
-    work = [(render_job(envs, job, printing), str(outdir / job.path), str(cache), str(root), printing.fonts)
-            for job in report.jobs]
-    workers = workers or min(os.cpu_count() or 1, 4)
+    """Render every print job and wait for them; reuse cached PDFs; write page-1 previews of the A4 sheets."""
+    pool = PrintPool(workers)
+    try:
+        batch = start_printing(manuals, root, outdir, previews, cache, pool, default_paper, settings)
+        if progress:
+            progress(f"printing {len(batch.report.jobs)} PDF(s): {len(batch.pending)} to render…")
+        report = batch.finish(progress)
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
     if progress:
-        progress(f"printing {len(work)} PDF(s)…")
-    if workers > 1 and len(work) > 8:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=quiet_weasyprint) as pool:
-            results = list(pool.map(_produce, work, chunksize=4))
-    else:
-        results = [_produce(w) for w in work]
-    for job, result in zip(report.jobs, results, strict=True):
-        report.results[job.path] = result
-        if result.repaired:
-            report.repaired.append(result.repaired)
-            if progress:
-                progress(result.repaired)
-        if result.problem:
-            report.problems.append((job.source or job.manual.ref.path, f"{job.path}: {result.problem}"))
-        elif job.one_page and result.pages != 1:
-            report.overflows.append((job.source, f"worksheet '{job.worksheets[0].id}' does not fit on one "
-                                                 f"{job.variant.label} page ({result.pages} pages)"))
-    wanted = set()
-    for job in report.jobs:
-        if job.kind == "worksheet" and job.variant == Variant("a4"):
-            target = previews / preview_path(job.manual.id, job.worksheets[0].id).removeprefix("_previews/")
-            wanted.add(target)
-            if report.results[job.path].problem:
-                continue
-            if report.results[job.path].rendered or not target.exists():
-                preview_png(outdir / job.path, target)
-    for stale in previews.rglob("*.png") if previews.exists() else []:
-        if stale not in wanted:
-            stale.unlink()
-    if progress:
-        progress(f"printed {len(work)} PDF(s): {report.rendered} rendered, {len(work) - report.rendered} "
-                 "unchanged (cached)")
+        progress(f"printed {len(report.jobs)} PDF(s): {report.rendered} rendered, "
+                 f"{len(report.jobs) - report.rendered} unchanged (cached)")
     return report

@@ -1,18 +1,35 @@
-"""Wiring of the Sphinx extension: config, roles, directives and event handlers."""
+"""The Sphinx extension's handlers, and ``setup_extension`` that wires them (and nothing else).
+
+Events, in build order:
+
+- ``config-inited``: the builder's static folder joins ``html_static_path`` (before Sphinx compares
+  the configuration with the last build's, so the comparison is stable).
+- ``builder-inited``: load and validate the project once, write the pages Sphinx will read.
+  The state of this build lives on the builder (:func:`build_state`), never in module globals.
+- ``env-before-read-docs``: start printing; worksheet previews are waited for, everything else
+  renders in worker processes while Sphinx reads and writes.
+- ``build-finished``: collect the PDFs, print the whole-manual books, write ``catalog.json``.
+
+Problems in the sources are Sphinx warnings (type ``ipt``, subtype ``source``) at the source's
+``path:line``, so ``-W``, ``--keep-going`` and ``suppress_warnings`` behave as usual.
+"""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sphinx.errors import ConfigError, ExtensionError
+from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from .. import __version__
 from ..catalog import build_catalog, dumps
 from ..config import declare, get_config
-from ..generate import sync_tree
-from ..project import Project, load_project
+from ..errors import Problems
+from ..generate import sync_tree, write_if_changed
+from ..project import BUILD_DIR, Project
 from ..render import render_site
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
@@ -25,9 +42,29 @@ from .wayfinding import remember_manuals, setup_wayfinding
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
 STATIC_DIR = Path(__file__).parent.parent / "static"
-_PROJECTS: dict[int, Project] = {}
-_PRINTS: dict[int, Any] = {}
 PREVIEWS = "_previews"
+#: A print cache shared by several projects (the test suite sets it; content-keyed, so sharing is safe).
+PRINT_CACHE_ENV = "IPT_PRINT_CACHE"
+
+
+@dataclass
+class BuildState:
+    """What one build knows: the loaded project, its problems, and the printing under way."""
+
+    project: Project | None = None
+    problems: Problems = field(default_factory=Problems)
+    pool: Any = None  #: printing.run.PrintPool
+    batch: Any = None  #: printing.run.PrintBatch
+    files: set[str] = field(default_factory=set)  #: PDFs written into the site
+
+
+def build_state(app: Any) -> BuildState:
+    """This build's state, kept on the builder (a new builder, so a new state, for every build)."""
+    state = getattr(app.builder, "ipt_state", None)
+    if state is None:
+        state = BuildState()
+        app.builder.ipt_state = state
+    return state
 
 
 def project_root(app: Any) -> Path:
@@ -36,7 +73,8 @@ def project_root(app: Any) -> Path:
 
 def print_cache(app: Any) -> Path:
     """PDFs cached by content, shared by every build of this project (make html, make serve)."""
-    return project_root(app) / "_build" / ".print-cache"
+    shared = os.environ.get(PRINT_CACHE_ENV)
+    return Path(shared) if shared else project_root(app) / BUILD_DIR / ".print-cache"
 
 
 def extra_pages(root: Path) -> dict[str, str]:
@@ -46,107 +84,150 @@ def extra_pages(root: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(docs.glob("*.md"))}
 
 
-def generate_pages(app: Any) -> None:
-    """builder-inited: load and validate the sources, then write the pages Sphinx will read."""
-    root = project_root(app)
-    project = load_project(root, get_config(app.config).addenda)
+def add_static(app: Any, config: Any) -> None:
+    """config-inited: the static folders of this builder and of sphinx-design.
+
+    Both are in place before Sphinx compares this configuration with the last build's, so the
+    comparison is stable ("The configuration has changed" is not logged on every build).
+    """
+    from sphinx_design.extension import STATIC_DIR as DESIGN_STATIC
+
+    for folder in (str(STATIC_DIR), str(DESIGN_STATIC)):
+        if folder not in config.html_static_path:
+            config.html_static_path.append(folder)
+
+
+def dedupe_static(app: Any) -> None:
+    """builder-inited (after sphinx-design appends its folder again): each folder once, in order."""
+    paths = app.config.html_static_path
+    paths[:] = list(dict.fromkeys(paths))
+
+
+def source_safety(app: Any) -> None:
+    """builder-inited: docutils' ``raw`` and file insertion are off for every document, whatever it says."""
+    app.env.settings["raw_enabled"] = False
+    app.env.settings["file_insertion_enabled"] = False
+
+
+def load(app: Any) -> None:
+    """builder-inited: load and validate every manual, once per build; report problems where they are."""
+    from ..model_cache import load_project_cached
+    from ..sections import raw_html_policy
+
+    root, settings, state = project_root(app), get_config(app.config), build_state(app)
+    with raw_html_policy(bool(settings.allow_raw_html)):
+        project = load_project_cached(root, settings.addenda, bool(settings.allow_raw_html))
+    state.problems = project.problems
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
                        type=WARNING_TYPE, subtype="source", location=f"{root / problem.path}:{problem.line}")
     if project.problems:
-        raise ExtensionError(f"{len(project.problems)} problem(s) in the protocol sources; "
-                             "run 'ipt-manual check' for the list")
-    settings = get_config(app.config)
-    unknown = [m for m in settings.publish if m not in {x.id for x in project.manuals}]
+        return
+    known = [m.id for m in project.manuals]
+    unknown = [m for m in settings.publish if m not in known]
     if unknown:
         raise ConfigError(f"conf.py: ipt_publish names unknown manual(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(m.id for m in project.manuals)}")
+                          f"known: {', '.join(known)}")
     manuals = with_bases(project.manuals, settings.publish)
-    remove_unpublished(Path(app.outdir), [m.id for m in project.manuals], [m.id for m in manuals])
+    remove_unpublished(Path(app.outdir), known, [m.id for m in manuals])
     project.manuals = manuals
-    _PROJECTS[id(app)] = project
-    remember_sources(app, manuals)
-    remember_manuals(app, manuals)
-    report = sync_tree(Path(app.srcdir), render_site(root, manuals, extra_pages(root), settings.paper,
-                                                   {"name": settings.clinic_name,
-                                                    "contact_line": settings.contact_line}),
-                       keep=(PREVIEWS,))
+    state.project = project
+
+
+def generate_pages(app: Any) -> None:
+    """builder-inited (after :func:`load`): write the pages Sphinx will read; unchanged ones are left alone."""
+    project, root, settings = build_state(app).project, project_root(app), get_config(app.config)
+    if project is None:
+        return
+    remember_sources(app, project.manuals)
+    remember_manuals(app, project.manuals)
+    identity = {"name": settings.clinic_name, "contact_line": settings.contact_line}
+    pages = render_site(root, project.manuals, extra_pages(root), settings.paper, identity)
+    report = sync_tree(Path(app.srcdir), pages, keep=(PREVIEWS,))
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
-    if app.builder.format == "html":
-        print_worksheets(app, root, project, settings.paper)
 
 
-def print_worksheets(app: Any, root: Path, project: Project, paper: str) -> None:
+def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
+    """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews."""
     from ..printing.fonts import PrintFontError
-    from ..printing.run import print_all
+    from ..printing.run import PrintPool
+    from ..printing.run import start_printing as start
 
+    state = build_state(app)
+    if state.project is None or app.builder.format != "html" or state.batch is not None:
+        return
+    settings = get_config(app.config)
+    state.pool = PrintPool()
     try:
-        report = print_all(project.manuals, root, Path(app.outdir), Path(app.srcdir) / PREVIEWS,
-                           print_cache(app), paper, progress=LOGGER.info, settings=get_config(app.config))
+        state.batch = start(state.project.manuals, project_root(app), Path(app.outdir),
+                            Path(app.srcdir) / PREVIEWS, print_cache(app), state.pool, settings.paper, settings)
     except PrintFontError as exc:
+        stop_printing(app)
         raise ConfigError(f"conf.py: {exc}") from None
+    LOGGER.info(f"ipt: printing {len(state.batch.report.jobs)} PDF(s): {len(state.batch.pending)} to render "
+                f"in {state.pool.workers} worker(s) while Sphinx builds")
+    state.batch.wait_previews()
+
+
+def finish_printing(app: Any, exception: Exception | None) -> None:
+    """build-finished: collect the PDFs and report sheets that overflow their page or cannot be printed."""
+    state = build_state(app)
+    if state.batch is None:
+        return
+    if exception is not None:
+        stop_printing(app)
+        return
+    root = project_root(app)
+    report = state.batch.finish(LOGGER.info)
     for source, message in report.overflows:
         LOGGER.warning(message + " (hint: shorten the instructions, or use fewer rows or lines)",
                        type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
     for source, message in report.problems:
         LOGGER.warning(message, type=WARNING_TYPE, subtype="print", location=f"{root / source}:1")
-    _PRINTS[id(app)] = report
+    state.files |= {path for path, result in report.results.items() if not result.problem}
+    LOGGER.info(f"ipt: printed {len(report.jobs)} PDF(s): {report.rendered} rendered, "
+                f"{len(report.jobs) - report.rendered} unchanged (cached)")
 
 
-def write_catalog(app: Any, exception: Exception | None) -> None:
-    """build-finished: write catalog.json next to the HTML."""
-    project = _PROJECTS.pop(id(app), None)
-    prints = _PRINTS.pop(id(app), None)
-    if exception is not None or project is None or app.builder.format != "html":
-        return
-    settings = get_config(app.config)
-    files = set(prints.results) if prints is not None else set()
-    files |= print_books(app, project, settings.paper)
-    catalog = build_catalog(project.manuals, lambda doc: app.builder.get_target_uri(doc), files, settings.paper)
-    (Path(app.outdir) / "catalog.json").write_text(dumps(catalog), encoding="utf-8")
-
-
-def print_books(app: Any, project: Project, paper: str) -> set[str]:
-    """build-finished: the printable manuals (A4 and Letter), from the model; cached by content."""
+def print_books(app: Any, exception: Exception | None) -> None:
+    """build-finished: the printable manuals (A4 and Letter), from the model; cached by content, so an
+    unchanged book costs a hash and no rendering."""
     from ..printing.book import print_books as print_all_books
 
-    results = print_all_books(project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              get_config(app.config), progress=LOGGER.info)
+    state = build_state(app)
+    if exception is not None or state.project is None or app.builder.format != "html":
+        return
+    root = project_root(app)
+    try:
+        results = print_all_books(state.project.manuals, root, Path(app.outdir), print_cache(app),
+                                  get_config(app.config), progress=LOGGER.info)
+    finally:
+        stop_printing(app)
     for path, result in results.items():
         if result.problem:
             LOGGER.warning(f"{path}: {result.problem}", type=WARNING_TYPE, subtype="print",
-                           location=f"{project_root(app) / 'conf.py'}:1")
-    return {path for path, result in results.items() if not result.problem}
+                           location=f"{root / 'conf.py'}:1")
+        else:
+            state.files.add(path)
 
 
-def add_static(app: Any) -> None:
-    app.config.html_static_path.append(str(STATIC_DIR))
+def write_catalog(app: Any, exception: Exception | None) -> None:
+    """build-finished (after the PDFs): catalog.json next to the HTML, rewritten only when it changes."""
+    state = build_state(app)
+    if exception is not None or state.project is None or app.builder.format != "html":
+        return
+    settings = get_config(app.config)
+    catalog = build_catalog(state.project.manuals, app.builder.get_target_uri, state.files, settings.paper)
+    write_if_changed(Path(app.outdir) / "catalog.json", dumps(catalog))
 
 
-def setup_source_safety(app: Any) -> None:
-    """Hostile sources: what Sphinx itself refuses, and the raw-HTML setting for the source check.
-
-    For every document, docutils' ``raw`` directive and file insertion (``include``,
-    ``literalinclude``, ``:file:``/``:url:`` options) are disabled, whatever the sources say.
-    Around :func:`generate_pages` (priority 400), the source check follows ``ipt_allow_raw_html``.
-    """
-    from ..sections import RAW_HTML_POLICY
-
-    tokens: dict[int, Any] = {}
-
-    def before(app: Any) -> None:
-        app.env.settings["raw_enabled"] = False
-        app.env.settings["file_insertion_enabled"] = False
-        tokens[id(app)] = RAW_HTML_POLICY.set(bool(get_config(app.config).allow_raw_html))
-
-    def after(app: Any) -> None:
-        token = tokens.pop(id(app), None)
-        if token is not None:
-            RAW_HTML_POLICY.reset(token)
-
-    app.connect("builder-inited", before, priority=390)
-    app.connect("builder-inited", after, priority=410)
+def stop_printing(app: Any) -> None:
+    """End the print workers: after a build, and at once when it failed or was interrupted."""
+    state = build_state(app)
+    if state.pool is not None:
+        state.pool.terminate()
+        state.pool = None
 
 
 def builder_fingerprint() -> str:
@@ -166,14 +247,23 @@ def builder_fingerprint() -> str:
 def setup_extension(app: Any) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_design")
+    if app.config.html_theme == "furo":
+        # loaded now rather than with the theme, so its pygments_dark_style setting exists when Sphinx
+        # compares this configuration with the last build's (otherwise every build looks reconfigured)
+        app.setup_extension("furo")
     app.add_config_value("ipt_builder_fingerprint", builder_fingerprint(), "html")
     declare(app)
     setup_roles(app)
     setup_directives(app)
-    app.connect("builder-inited", add_static, priority=100)
-    app.connect("builder-inited", generate_pages, priority=400)
-    app.connect("build-finished", write_catalog)
-    setup_source_safety(app)
+    app.connect("config-inited", add_static)
+    app.connect("builder-inited", dedupe_static, priority=900)
+    app.connect("builder-inited", source_safety, priority=390)
+    app.connect("builder-inited", load, priority=400)
+    app.connect("builder-inited", generate_pages, priority=410)
+    app.connect("env-before-read-docs", start_printing)
+    app.connect("build-finished", finish_printing, priority=400)
+    app.connect("build-finished", print_books, priority=450)
+    app.connect("build-finished", write_catalog, priority=500)
     setup_site(app)
     setup_file_guard(app)
     setup_wayfinding(app)

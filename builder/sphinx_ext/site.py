@@ -11,6 +11,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from ..config import PREFIX, get_config, validate_values
+from ..generate import write_if_changed
 
 LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def write_robots(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     rules = "User-agent: *\nDisallow: /\n" if get_config(app.config).noindex else "User-agent: *\nDisallow:\n"
-    (Path(app.outdir) / "robots.txt").write_text(rules, encoding="utf-8")
+    write_if_changed(Path(app.outdir) / "robots.txt", rules)
 
 
 def warn_without_contacts(app: Any) -> None:

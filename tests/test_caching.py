@@ -1,0 +1,107 @@
+"""What a rebuild redoes: nothing on a no-op, exactly what depends on an edit, every PDF of a changed template.
+
+Behaviour, not timing: each test builds the fixture project with its own (initially empty) print
+cache and compares what the builds wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, run_cli
+
+#: Files Sphinx itself writes on every build, changed or not (plain Sphinx does the same).
+SPHINX_ALWAYS = {"genindex.html", "search.html", "searchindex.js", "objects.inv", ".buildinfo", "_static"}
+
+
+@pytest.fixture
+def built(minimal: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    env = {"IPT_PRINT_CACHE": str(tmp_path / "cache")}
+    result = run_cli("build", "--project", str(minimal), env=env)
+    assert result.returncode == 0, result.stderr
+    return minimal, env
+
+
+def rebuild(root: Path, env: dict[str, str]) -> str:
+    result = run_cli("build", "--project", str(root), env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def times(root: Path) -> dict[str, int]:
+    site = root / "_build" / "html"
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+
+
+def pdfs(root: Path) -> dict[str, str]:
+    site = root / "_build" / "html"
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (site / "pdf").rglob("*.pdf")}
+
+
+def rendered(log: str) -> int:
+    return int(re.search(r"printed \d+ PDF\(s\): (\d+) rendered", log).group(1))
+
+
+def test_a_no_op_build_renders_no_pdf_and_writes_no_page(built: tuple[Path, dict[str, str]]) -> None:
+    root, env = built
+    before_site, before_sources = times(root), {p: p.stat().st_mtime_ns for p in (root / "_site").rglob("*")}
+    log = rebuild(root, env)
+    assert rendered(log) == 0
+    assert "ipt: 0 page(s) written" in log
+    assert re.search(r"printable manual pdf/core/core-printable-manual-a4.pdf: \d+ pages \(unchanged\)", log)
+    after = times(root)
+    changed = sorted(f for f in after if before_site.get(f) != after[f])
+    assert [f for f in changed if f.split("/")[0] not in SPHINX_ALWAYS] == []
+    assert {p: p.stat().st_mtime_ns for p in (root / "_site").rglob("*")} == before_sources
+    assert "The configuration has changed" not in log
+
+
+def test_editing_one_core_session_redoes_only_what_contains_it(built: tuple[Path, dict[str, str]]) -> None:
+    root, env = built
+    before_pdfs, before_site = pdfs(root), times(root)
+    session = root / "manual" / "sessions" / "session-02.md"
+    session.write_text(session.read_text(encoding="utf-8").replace("Opened session 2.", "Opened session two."),
+                       encoding="utf-8")
+    log = rebuild(root, env)
+    after_pdfs = pdfs(root)
+    # its session packet (the checklist) and the printable manual; no worksheet or pack
+    assert sorted(p for p in after_pdfs if before_pdfs.get(p) != after_pdfs[p]) == [
+        "pdf/core/core-printable-manual-a4.pdf", "pdf/core/core-session-02-packet-a4.pdf"]
+    assert rendered(log) == 1  # the packet; the book is reported on its own line
+    after_site = times(root)
+    pages = sorted(f for f in after_site if f.endswith(".html") and before_site.get(f) != after_site[f]
+                   and f.split("/")[0] not in SPHINX_ALWAYS)
+    assert pages == ["core/index.html", "core/sessions/session-02.html"]
+
+
+def test_changing_a_print_template_invalidates_every_pdf_that_uses_it(built: tuple[Path, dict[str, str]]) -> None:
+    root, env = built
+    before = pdfs(root)
+    own = root / "_templates" / "print"
+    own.mkdir(parents=True)
+    css = (REPO / "_templates" / "print" / "print.css.j2").read_text(encoding="utf-8")
+    (own / "print.css.j2").write_text(css + "\n/* a clinic's own tweak */\nh1 { letter-spacing: 0.1pt; }\n",
+                                      encoding="utf-8")
+    log = rebuild(root, env)
+    after = pdfs(root)
+    uses_it = sorted(p for p in after if "printable-manual" not in p)  # the book has its own stylesheet
+    assert sorted(p for p in after if before.get(p) != after[p]) == uses_it
+    assert rendered(log) == len(uses_it)
+    shutil.rmtree(own)
+    assert rendered(rebuild(root, env)) == 0  # back to the shared template: every PDF is in the cache again
+
+
+def test_a_broken_project_is_checked_and_reported_on_every_build(built: tuple[Path, dict[str, str]]) -> None:
+    root, env = built
+    session = root / "manual" / "sessions" / "session-02.md"
+    session.write_text(session.read_text(encoding="utf-8").replace("number: 2", "number: 3"), encoding="utf-8")
+    for _ in range(2):  # the assembled project is reused between builds only while it has no problems
+        result = run_cli("build", "--project", str(root), env=env)
+        assert result.returncode == 1
+        assert "duplicate session number 3" in result.stderr
