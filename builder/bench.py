@@ -31,6 +31,10 @@ EDITED_SESSION = "manual/sessions/session-05.md"
 EDIT = "\n\nA sentence added by the benchmark.\n"
 
 PLAIN_CONF = '''
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # trivial_roles.py sits next to this file
 project = "IPT manuals (plain Sphinx yardstick)"
 extensions = ["myst_parser", "sphinx_design", "trivial_roles"]
 myst_enable_extensions = {myst!r}
