@@ -360,7 +360,8 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
     if not allow_raw_html:
         masked = _MASK_RE.sub(_mask, text) if "`" in text else text
         for m in RAW_HTML_RE.finditer(masked):
-            if line_of(m.start()) not in danger_lines:
+            line = line_of(m.start())
+            if line not in danger_lines and ("raw", line) not in reported:  # one per line: skip the rest fast
                 end = masked.find(">", m.start(), m.start() + 40)
                 snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…",
                                  40)

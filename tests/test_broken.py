@@ -145,7 +145,7 @@ def test_one_megabyte_line_of_prose_is_accepted_quickly(minimal: Path) -> None:
     path.write_text(f"---\ntitle: Overview\nsummary: S.\n---\n\n## About {{#about}}\n\n{line}\n", encoding="utf-8")
     started = time.monotonic()
     lines, _ = reported(minimal)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # catches minutes-long backtracking, not a speed measure
     assert lines == []
 
 
@@ -156,7 +156,7 @@ def test_one_megabyte_line_of_markup_fragments_is_checked_quickly(minimal: Path,
     path.write_text(f"---\ntitle: Overview\nsummary: S.\n---\n\n## About {{#about}}\n\n{line}\n", encoding="utf-8")
     started = time.monotonic()
     _, problems = reported(minimal)
-    assert time.monotonic() - started < 10, unit
+    assert time.monotonic() - started < 30, unit  # catches minutes-long backtracking, not a speed measure
     assert len(problems) < 10  # one problem per rule and line, not one per fragment
 
 
@@ -167,7 +167,7 @@ def test_one_megabyte_yaml_value_is_checked_quickly(minimal: Path) -> None:
     path.write_text(text, encoding="utf-8")
     started = time.monotonic()
     lines, _ = reported(minimal)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # catches minutes-long backtracking, not a speed measure
     assert len(lines) == 1
     assert lines[0].startswith("manual/worksheets/inventory.yaml:2: raw HTML is not allowed in protocol sources: "
                                "'<b List people")
