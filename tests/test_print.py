@@ -17,7 +17,7 @@ from builder.printing.run import print_all
 
 from .browser import CHROMIUM, chromium_available
 from .conftest import REPO, run_cli
-from .helpers import real_project
+from .helpers import loaded_project, real_project
 
 PROJECT = real_project()
 CORE = PROJECT.manual("core")
@@ -104,7 +104,7 @@ def test_printable_manual_has_cover_contents_header_and_page_numbers(minimal: Pa
     assert "Fixture core manual" in pages[0] and "Version 1.0.0" in pages[0]
     assert pages[1].startswith("Fixture · version 1.0.0") and "Contents" in pages[1]
     assert "Session 2: Fixture meeting 2" in pages[1]
-    fixture = load_project(minimal).manual("core")
+    fixture = loaded_project(minimal).manual("core")
     for phase in fixture.phases:  # contents grouped by phase, each session with its worksheets
         assert phase.title in pages[1]
     for session in fixture.sessions:
