@@ -16,7 +16,7 @@ from .printing.html import environments, print_settings, render_job
 from .printing.pdf import render_pdf
 from .printing.plan import plan_manual
 from .printing.run import print_all
-from .project import load_project
+from .project import LoadOptions, load_project
 
 
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -52,7 +52,7 @@ def bench_diff(root: Path) -> None:
     base_ref = os.environ.get("BENCH_DIFF_BASE") or (first_full.splitlines()[-1] if first_full else "HEAD~5")
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            export(root, resolve(root, base_ref), Path(tmp))
+            export(root, resolve(root, base_ref), Path(tmp), LoadOptions().source_folders)
         except Exception as exc:
             print(f"diff: skipped ({exc})")
             return

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Problems
-from .project import BUILD_DIR, GENERATED_DIR, find_root, load_project
+from .project import BUILD_DIR, GENERATED_DIR, LoadOptions, find_root, load_project
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -68,19 +68,30 @@ def site_settings(root: Path) -> tuple[dict, list[str]]:
     return values, validate_values(values, root)
 
 
-def load_for_site(root: Path):  # type: ignore[no-untyped-def]
-    """Load the project as the site's settings say (raw HTML policy, addenda folder)."""
-    from .project import LOCAL_DIR
-    from .sections import raw_html_policy
+def load_options(root: Path) -> LoadOptions:
+    """How to load this project: built once from conf.py's validated settings (``ipt_*``).
+
+    A broken setting stops the command with ``conf.py: message``, as the build does.
+    """
+    from .config import SiteConfig
 
     values, errors = site_settings(root)
-    allow = values.get("ipt_allow_raw_html") is True
-    addenda = values.get("ipt_addenda") if isinstance(values.get("ipt_addenda"), str) else LOCAL_DIR
-    with raw_html_policy(allow):
-        project = load_project(root, addenda)
-    for message in errors:
-        project.problems.add(root / "conf.py", 1, message)
-    return project
+    if errors:
+        raise UsageError("; ".join(f"conf.py: {message}" for message in errors))
+    names = {f"ipt_{name}" for name in SiteConfig.__dataclass_fields__}
+    settings = SiteConfig(**{k[4:]: v for k, v in values.items() if k in names})
+    return LoadOptions.from_settings(settings)
+
+
+def load_for_site(root: Path):  # type: ignore[no-untyped-def]
+    """Load the project as the site's settings say (raw HTML policy, addenda folder)."""
+    _, errors = site_settings(root)
+    if errors:
+        project = load_project(root)
+        for message in errors:
+            project.problems.add(root / "conf.py", 1, message)
+        return project
+    return load_project(root, load_options(root))
 
 
 def report_review(project, strict: bool) -> None:  # type: ignore[no-untyped-def]
@@ -276,7 +287,7 @@ def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
 
     root = resolve_root(args)
     try:
-        folder = new_adaptation(root, args.id, args.title, args.extends, args.short_title)
+        folder = new_adaptation(root, args.id, args.title, args.extends, args.short_title, load_options(root))
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from exc
     out.info(f"created {folder.relative_to(root)}/ (every session inherited from {args.extends}, none of it "
@@ -285,19 +296,21 @@ def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def load_side(root: Path, ref: str | None, out: Output) -> tuple[list, str]:
-    """The assembled manuals at ``ref`` (the working tree when None), and a label for it."""
+def load_side(root: Path, ref: str | None, out: Output, options: LoadOptions) -> tuple[list, str]:
+    """The assembled manuals at ``ref`` (the working tree when None), and a label for it.
+
+    Both sides are loaded with the working tree's settings (``options``): the site a reviewer gets."""
     from .gitrefs import GitError, export, resolve
 
     if ref is None:
-        project = load_project(root)
+        project = load_project(root, options)
         label = "working tree"
     else:
         try:
             commit = resolve(root, ref)
             with tempfile.TemporaryDirectory(prefix="ipt-ref-") as tmp:
-                export(root, commit, Path(tmp))
-                project = load_project(Path(tmp))
+                export(root, commit, Path(tmp), options.source_folders)
+                project = load_project(Path(tmp), options)
         except GitError as exc:
             raise UsageError(str(exc)) from exc
         label = ref
@@ -330,8 +343,9 @@ def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str
                                  "use --no-merge-base to compare them directly") from exc
             raise UsageError(str(exc)) from exc
         out.debug(f"comparing against the merge base of {args.base}: {base_ref[:12]}")
-    base, base_label = load_side(root, base_ref, out)
-    head, head_label = load_side(root, args.head, out)
+    options = load_options(root)
+    base, base_label = load_side(root, base_ref, out, options)
+    head, head_label = load_side(root, args.head, out, options)
     if base_ref != args.base:
         base_label = f"{args.base} (merge base {base_ref[:12]})"
     return base, head, base_label, head_label
@@ -382,7 +396,7 @@ def cmd_versions(args: argparse.Namespace, out: Output) -> int:
                               overrides={"ipt_versions_site": True})
 
     try:
-        target = build_versions(root, build_one, out.info)
+        target = build_versions(root, build_one, out.info, load_options(root))
     except VersionsError as exc:
         print(f"ipt-manual: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

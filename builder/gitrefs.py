@@ -7,8 +7,6 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-SOURCE_PATHS = ("manual", "adaptations", "local")
-
 
 class GitError(Exception):
     """A git ref or repository problem, reported as one line."""
@@ -67,9 +65,10 @@ def tree_id(root: Path, commit: str, path: str) -> str | None:
         return None
 
 
-def export(root: Path, commit: str, dest: Path) -> Path:
-    """Write the protocol sources of ``commit`` into ``dest`` (a fresh folder)."""
-    paths = [p for p in SOURCE_PATHS if tree_id(root, commit, p)]
+def export(root: Path, commit: str, dest: Path, folders: tuple[str, ...]) -> Path:
+    """Write the protocol sources of ``commit`` (``folders``: :attr:`LoadOptions.source_folders`) into
+    ``dest`` (a fresh folder)."""
+    paths = [p for p in folders if tree_id(root, commit, p)]
     if "manual" not in paths:
         raise GitError(f"{commit[:12]} has no manual sources (no manual/ folder)")
     data = git(root, "archive", "--format=tar", commit, *paths, binary=True)

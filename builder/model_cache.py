@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .generate import write_if_changed
-from .project import ADAPTATIONS_DIR, BUILD_DIR, CORE_DIR, Project, load_project
+from .project import BUILD_DIR, LoadOptions, Project, load_project
 
 CACHE_FILE = "model.pickle"
 
@@ -33,9 +33,9 @@ def _hash_tree(digest: Any, folder: Path, root: Path) -> None:
                 digest.update(path.read_bytes())
 
 
-def inputs_key(root: Path, addenda: str, allow_raw_html: bool) -> str:
-    digest = hashlib.sha256(f"{root}\0{addenda}\0{allow_raw_html}".encode())
-    for folder in (root / CORE_DIR, root / ADAPTATIONS_DIR, root / addenda):
+def inputs_key(root: Path, options: LoadOptions) -> str:
+    digest = hashlib.sha256(f"{root}\0{options.key()}".encode())
+    for folder in (root / name for name in options.source_folders):
         if folder.is_symlink():
             digest.update(b"link:" + os.readlink(folder).encode())
         elif folder.is_dir():
@@ -47,9 +47,9 @@ def inputs_key(root: Path, addenda: str, allow_raw_html: bool) -> str:
     return digest.hexdigest()
 
 
-def load_project_cached(root: Path, addenda: str, allow_raw_html: bool) -> Project:
+def load_project_cached(root: Path, options: LoadOptions) -> Project:
     """:func:`load_project` (under the caller's raw-HTML policy), reused from ``_build/`` when nothing changed."""
-    key = inputs_key(root, addenda, allow_raw_html)
+    key = inputs_key(root, options)
     cache = root / BUILD_DIR / CACHE_FILE
     try:
         stored_key, project = pickle.loads(cache.read_bytes())
@@ -57,7 +57,7 @@ def load_project_cached(root: Path, addenda: str, allow_raw_html: bool) -> Proje
             return project
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
         pass
-    project = load_project(root, addenda)
+    project = load_project(root, options)
     if not project.problems:
         write_if_changed(cache, pickle.dumps((key, project)))
     return project

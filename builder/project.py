@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import Problems
 from .literals import check_literals
@@ -22,6 +23,30 @@ ADAPTATIONS_DIR = "adaptations"
 GENERATED_DIR = "_site"
 LOCAL_DIR = "local"
 BUILD_DIR = "_build"
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How a project is loaded, built once from the site's validated settings (``ipt_*``) and passed
+    explicitly by every command (check, build, review, diff, check-version, versions,
+    new-adaptation) and the Sphinx extension. No command reads these settings with defaults of its own."""
+
+    allow_raw_html: bool = False  #: ``ipt_allow_raw_html``
+    addenda: str = LOCAL_DIR  #: ``ipt_addenda``: the clinic's local addenda folder
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LoadOptions:
+        """From a validated :class:`builder.config.SiteConfig`."""
+        return cls(bool(settings.allow_raw_html), str(settings.addenda or LOCAL_DIR))
+
+    @property
+    def source_folders(self) -> tuple[str, ...]:
+        """The folders a project's protocol text comes from (for exports and cache keys)."""
+        return (CORE_DIR, ADAPTATIONS_DIR, self.addenda)
+
+    def key(self) -> str:
+        """A stable text for cache keys: a change of options is a change of input."""
+        return f"raw={self.allow_raw_html};addenda={self.addenda}"
 
 
 @dataclass
@@ -49,11 +74,20 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def load_project(root: Path, addenda: str = LOCAL_DIR) -> Project:
+def load_project(root: Path, options: LoadOptions | None = None) -> Project:
     """Load, validate and assemble every manual; problems are collected, never raised.
 
-    ``addenda`` is the folder of the clinic's local addenda, applied last to each manual.
+    ``options`` (default: the default settings) say whether raw HTML is allowed and which folder
+    holds the clinic's local addenda, applied last to each manual.
     """
+    from .sections import raw_html_policy
+
+    options = options or LoadOptions()
+    with raw_html_policy(options.allow_raw_html):
+        return _load(root, options)
+
+
+def _load(root: Path, options: LoadOptions) -> Project:
     problems = Problems(root)
     project = Project(root, [], problems)
     core = load_manual(root / CORE_DIR, problems)
@@ -66,7 +100,7 @@ def load_project(root: Path, addenda: str = LOCAL_DIR) -> Project:
     project.manuals.extend(load_adaptations(root / ADAPTATIONS_DIR, core, problems))
     from .addenda import apply_all
 
-    project.manuals = apply_all(project.manuals, root / addenda, problems)
+    project.manuals = apply_all(project.manuals, root / options.addenda, problems)
     check_literals(root, project.manuals, problems)
     project.review = Problems(root)
     for manual in project.manuals:

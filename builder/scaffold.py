@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .project import ADAPTATIONS_DIR, load_project
+from .project import ADAPTATIONS_DIR, LoadOptions, load_project
 from .render import environment
 from .rules import ID_RE, RESERVED_MANUAL_IDS
 
@@ -23,13 +23,14 @@ def yaml_text(value: object) -> str:
 
 
 def new_adaptation(root: Path, adaptation_id: str, title: str | None = None, extends: str = "core",
-                   short_title: str | None = None) -> Path:
+                   short_title: str | None = None, options: LoadOptions | None = None) -> Path:
+    """Scaffold ``adaptations/<id>`` on the project as the site loads it (``options``)."""
     if not ID_RE.match(adaptation_id):
         raise ScaffoldError(f"'{adaptation_id}' is not a valid id (lower-case words joined by hyphens)")
     folder = root / ADAPTATIONS_DIR / adaptation_id
     if folder.exists():
         raise ScaffoldError(f"{folder.relative_to(root)} already exists; nothing was changed")
-    project = load_project(root)
+    project = load_project(root, options)
     if adaptation_id in {*RESERVED_MANUAL_IDS, *(m.id for m in project.manuals)}:
         raise ScaffoldError(f"'{adaptation_id}' is reserved or already a manual's id; choose another id")
     base = next((m for m in project.manuals if m.id == extends), None)

@@ -216,7 +216,7 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
 
 #: Whether raw HTML is allowed where no explicit ``allow_raw_html`` is passed: the site setting
 #: ``ipt_allow_raw_html``. Strict (False) unless a caller sets it for one load
-#: (``with raw_html_policy(True): load_project(root)``).
+#: (``load_project(root, LoadOptions(allow_raw_html=True))`` sets it for one load).
 RAW_HTML_POLICY: ContextVar[bool] = ContextVar("ipt_allow_raw_html", default=False)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import __version__
 from .gitrefs import GitError, export, release_tags, resolve, tree_id
-from .project import load_project
+from .project import LoadOptions, load_project
 from .versioning import TAG_RE, parse
 
 SITE_FILES = ("conf.py", "_templates", "docs")
@@ -68,12 +68,13 @@ def tooling_hash(root: Path) -> str:
         [root / n for n in SITE_FILES], root) + __version__).encode()).hexdigest()
 
 
-def unit_key(root: Path, commit: str | None, tooling: str) -> str:
-    digest = hashlib.sha256(tooling.encode())
+def unit_key(root: Path, commit: str | None, tooling: str, options: LoadOptions) -> str:
+    """The cache key of one version: the builder, its sources and how they are loaded (the options)."""
+    digest = hashlib.sha256(f"{tooling}\0{options.key()}".encode())
     if commit is None:
-        digest.update(_hash_files([root / "manual", root / "adaptations", root / "local"], root).encode())
+        digest.update(_hash_files([root / name for name in options.source_folders], root).encode())
     else:
-        for path in ("manual", "adaptations", "local"):
+        for path in options.source_folders:
             digest.update(f"{path}:{tree_id(root, commit, path)}".encode())
     return digest.hexdigest()[:16]
 
@@ -94,13 +95,13 @@ def release_list(root: Path, skip: Callable[[str, str], None] | None = None) -> 
     return out
 
 
-def _prepare(root: Path, commit: str | None, dest: Path) -> None:
+def _prepare(root: Path, commit: str | None, dest: Path, options: LoadOptions) -> None:
     if commit is None:
-        for name in ("manual", "adaptations", "local"):
+        for name in options.source_folders:
             if (root / name).exists():
                 shutil.copytree(root / name, dest / name)
     else:
-        export(root, commit, dest)
+        export(root, commit, dest, options.source_folders)
     for name in SITE_FILES:
         src = root / name
         if src.is_dir():
@@ -122,7 +123,7 @@ def _redirect(target: str, title: str) -> str:
 
 
 def _build_unit(root: Path, unit: Unit, cache: Path, build_one: Callable[[Path, Path], int],
-                progress: Callable[[str], None]) -> bool:
+                progress: Callable[[str], None], options: LoadOptions) -> bool:
     """Build one version into the cache unless it is there; read its catalog.  True when it was built."""
     site = cache / unit.key / "html"
     label = unit.commit[:12] if unit.commit else "working tree"
@@ -132,8 +133,8 @@ def _build_unit(root: Path, unit: Unit, cache: Path, build_one: Callable[[Path, 
         with tempfile.TemporaryDirectory(prefix="ipt-version-") as tmp:
             project_dir = Path(tmp) / "project"
             project_dir.mkdir()
-            _prepare(root, unit.commit, project_dir)
-            project = load_project(project_dir)
+            _prepare(root, unit.commit, project_dir, options)
+            project = load_project(project_dir, options)
             if project.problems:
                 raise VersionsError(f"the sources at {label} have problems: "
                                     f"{next(iter(project.problems)).format().splitlines()[0]}")
@@ -149,8 +150,11 @@ def _build_unit(root: Path, unit: Unit, cache: Path, build_one: Callable[[Path, 
 
 
 def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress: Callable[[str], None],
-                   target: Path | None = None) -> Path:
-    """Build (or reuse) every version and assemble the versions site; returns its folder."""
+                   options: LoadOptions, target: Path | None = None) -> Path:
+    """Build (or reuse) every version and assemble the versions site; returns its folder.
+
+    ``options`` (from the site's settings) say how every version is loaded, and are part of each
+    version's cache key."""
     cache = root / "_build" / ".versions-cache"
     target = target or root / "_build" / "versions"
     tooling = tooling_hash(root)
@@ -167,15 +171,15 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
         except GitError as exc:
             skip(tag, str(exc))
             continue
-        key = unit_key(root, commit, tooling)
+        key = unit_key(root, commit, tooling, options)
         units.setdefault(key, Unit(key, commit))
         entries.append((manual, version, key))
-    dev_key = unit_key(root, None, tooling)
+    dev_key = unit_key(root, None, tooling, options)
     units.setdefault(dev_key, Unit(dev_key, None))
     built = cached = 0
     for unit in list(units.values()):
         try:
-            fresh = _build_unit(root, unit, cache, build_one, progress)
+            fresh = _build_unit(root, unit, cache, build_one, progress, options)
         except (VersionsError, GitError) as exc:
             if unit.commit is None:
                 raise VersionsError(str(exc)) from exc
@@ -230,7 +234,7 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
         (staging / manual).mkdir(parents=True, exist_ok=True)
         (staging / manual / "changelog.html").write_text(
             changelog_html(root, manual, [(v, t) for m, v, t in sorted(releases, key=lambda r: parse(r[1]))
-                                          if m == manual]), encoding="utf-8")
+                                          if m == manual], options), encoding="utf-8")
     (staging / "index.html").write_text(_landing(index), encoding="utf-8")
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
@@ -260,13 +264,13 @@ def _landing(index: dict[str, dict[str, object]]) -> str:
             + "".join(rows) + "</tbody></table></body></html>\n")
 
 
-def _manuals_at(root: Path, ref: str | None) -> dict[str, object]:
+def _manuals_at(root: Path, ref: str | None, options: LoadOptions) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="ipt-changelog-") as tmp:
         if ref is None:
-            project = load_project(root)
+            project = load_project(root, options)
         else:
-            export(root, resolve(root, ref), Path(tmp))
-            project = load_project(Path(tmp))
+            export(root, resolve(root, ref), Path(tmp), options.source_folders)
+            project = load_project(Path(tmp), options)
     return {m.id: m for m in project.manuals}
 
 
@@ -279,7 +283,7 @@ def release_notes(root: Path, tag: str) -> str:
         return ""
 
 
-def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]]) -> str:
+def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]], options: LoadOptions) -> str:
     """Each version of ``manual``, newest first, with its release notes and protocol-level changes."""
     from .diff import diff_manuals
     from .diff_format import as_html
@@ -292,10 +296,10 @@ def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]]) -> 
         version, tag = releases[i]
         steps.append((version, releases[i - 1][1] if i > 0 else None, tag))
     for label, base_tag, head_tag in steps:
-        head = _manuals_at(root, head_tag)
+        head = _manuals_at(root, head_tag, options)
         if manual not in head:
             continue
-        base = _manuals_at(root, base_tag) if base_tag else {}
+        base = _manuals_at(root, base_tag, options) if base_tag else {}
         changes = [c for c in diff_manuals([base[manual]] if manual in base else [], [head[manual]])
                    if c.manual == manual]
         if label == "development version" and not changes:

@@ -89,3 +89,29 @@ def test_diff_reports_local_changes_as_local(tmp_path: Path) -> None:
     changes = json.loads(result.stdout)["changes"]
     local = [c for c in changes if c["section"] in ("risk", "local-routes", "tasks")]
     assert local and all(c["local"] for c in local)
+
+
+def test_diff_and_versions_load_the_project_as_the_site_does(tmp_path: Path) -> None:
+    """Raw HTML allowed and an addenda folder other than local/: diff and versions follow conf.py."""
+    root = with_teen(tmp_path)
+    with (root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nipt_allow_raw_html = True\nipt_addenda = "clinic"\n')
+    overview = root / "manual" / "pages" / "overview.md"
+    overview.write_text(overview.read_text(encoding="utf-8") + "\n<details>More for authors.</details>\n",
+                        encoding="utf-8")
+    shutil.copytree(FIXTURES / "addenda" / "core", root / "clinic" / "core")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "first release")
+    git(root, "tag", "core/v1.0.0")
+    addendum = root / "clinic" / "core" / "sessions" / "session-01.md"
+    addendum.write_text(addendum.read_text(encoding="utf-8").replace("duty desk", "duty desk on 0100 000000"),
+                        encoding="utf-8")
+    result = run_cli("diff", "--project", str(root), "--format", "json", "core/v1.0.0")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    assert [(c["manual"], c["section"], c["local"]) for c in changes] == [("core", "local-routes", True)]
+    versions = run_cli("versions", "--project", str(root))
+    assert versions.returncode == 0, versions.stderr
+    page = root / "_build" / "versions" / "core" / "1.0.0" / "core" / "sessions" / "session-01.html"
+    assert "Fixture Clinic duty desk" in page.read_text(encoding="utf-8")

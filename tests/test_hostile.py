@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.errors import Problems
-from builder.project import load_project
+from builder.project import LoadOptions, load_project
 from builder.sections import check_markup, raw_html_policy, split_sections
 
 from .conftest import copy_project, run_cli
@@ -170,10 +170,9 @@ def test_dangerous_markup_stays_refused_when_raw_html_is_allowed(tmp_path: Path,
     assert problems, text
 
 
-def test_the_policy_is_scoped_to_the_block(minimal: Path) -> None:
+def test_the_policy_is_scoped_to_the_load(minimal: Path) -> None:
     (minimal / OVERVIEW).write_text(PAGE.replace("{text}", "<details>More</details>"), encoding="utf-8")
-    with raw_html_policy(True):
-        assert not load_project(minimal).problems
+    assert not load_project(minimal, LoadOptions(allow_raw_html=True)).problems
     assert load_project(minimal).problems
 
 

@@ -29,7 +29,7 @@ from ..catalog import build_catalog, dumps
 from ..config import declare, get_config
 from ..errors import Problems
 from ..generate import sync_tree, write_if_changed
-from ..project import BUILD_DIR, Project
+from ..project import BUILD_DIR, LoadOptions, Project
 from ..render import render_site
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
@@ -112,11 +112,9 @@ def source_safety(app: Any) -> None:
 def load(app: Any) -> None:
     """builder-inited: load and validate every manual, once per build; report problems where they are."""
     from ..model_cache import load_project_cached
-    from ..sections import raw_html_policy
 
     root, settings, state = project_root(app), get_config(app.config), build_state(app)
-    with raw_html_policy(bool(settings.allow_raw_html)):
-        project = load_project_cached(root, settings.addenda, bool(settings.allow_raw_html))
+    project = load_project_cached(root, LoadOptions.from_settings(settings))
     state.problems = project.problems
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
