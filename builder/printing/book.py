@@ -26,7 +26,7 @@ Progress = Callable[[str], None]
 def book_html(manual: Manual, root: Path, paper: str, settings: PrintSettings) -> str:
     """The print HTML of ``manual``'s printable manual on ``paper``."""
     html_env, css_env = environments(root)
-    contacts = html_env.get_template("print/_contacts.html.j2").render(settings=settings)
+    contacts = html_env.get_template("print/_contacts.html.j2").render(settings=settings, manual=manual)
     css = css_env.get_template("print/book.css.j2").render(paper=paper, manual=manual, fonts=settings.fonts)
     phases = [(phase, [s for s in manual.sessions if phase.contains(s.number)]) for phase in manual.phases]
     return html_env.get_template("print/book.html.j2").render(
