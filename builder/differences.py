@@ -48,13 +48,14 @@ def session_difference(base: Manual, manual: Manual, session: Session, report: S
             section_name(change.section, title, report.from_sessions, base.short_title))
     own_length = session.minutes != manual.session_minutes
     diff.summary = first_sentence(report.notes) or derive_summary(diff, report, base.short_title, own_length)
+    diff.details = " ".join(report.notes.split())[len(diff.summary):].strip() if report.notes else ""
     return diff
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of ``text`` on one line (an overlay's ``notes`` may run to a paragraph)."""
     flat = " ".join(text.split())
-    return re.split(r"(?<=[a-z0-9)”][.!?])\s+(?=[A-Z{“])", flat, maxsplit=1)[0]
+    return re.split(r"(?<=[a-z0-9)”`][.!?])\s+(?=[A-Z{“])", flat, maxsplit=1)[0]
 
 
 def compare_agenda(before: list[AgendaItem], after: list[AgendaItem]) -> list[AgendaChange]:

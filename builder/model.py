@@ -313,7 +313,8 @@ class SessionDifference:
     """What a session does differently from the base session(s) it comes from, in the protocol's words
     (titles, not ids): the differences page and the marks on session pages read it."""
 
-    summary: str  #: one plain line: the overlay's ``notes``, or derived from the changes below
+    summary: str  #: one plain line: the first sentence of the overlay's ``notes``, or derived from the changes
+    details: str = ""  #: the rest of the overlay's ``notes``
     minutes: tuple[int, int] | None = None
     title: tuple[str, str] | None = None
     goals_added: list[str] = field(default_factory=list)

@@ -38,6 +38,8 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["pending_review"] = pending
     env.filters["session_range"] = session_range
     env.filters["redline"] = lambda before, after: redline_markdown(demote_headings(before), demote_headings(after))
+    # text written for another manual (the base), resolved for it as plain words: no link into the wrong manual
+    env.filters["for_manual"] = lambda text, other: expand(text, other, plain=True)
     env.filters["ins"] = changemarks.ins
     env.filters["del"] = changemarks.delete
     env.filters["page_title"] = lambda item_id, pages: pages[item_id].title if item_id in pages else item_id
@@ -166,7 +168,7 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
     out: dict[str, str] = {}
     base = next((m for m in manuals if m.id == manual.extends), None)
     ctx = {"manual": manual, "manuals": manuals, "paper": paper, "print": plan,
-           "base_name": base.short_title if base else manual.extends}
+           "base": base, "base_name": base.short_title if base else manual.extends}
     out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**ctx)
     for page_id in manual.page_order:
         page = manual.pages[page_id]
@@ -186,7 +188,7 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
                 **ctx, page=page, doc=f"{folder}/{page.id}")
     if manual.report is not None and base is not None:
         out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
-            **ctx, base=base, report=manual.report)
+            **ctx, report=manual.report)
     if manual.local_report:
         out[f"{manual.id}/local-changes.md"] = env.get_template("manual/local.md.j2").render(**ctx)
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
