@@ -262,6 +262,8 @@ class SessionReport:
     notes: str
     changes: dict[str, str]
     sections: list[SectionChange]
+    #: The same changes in clinical words, compared with the base session(s) (builder.differences).
+    difference: SessionDifference | None = None
 
 
 @dataclass
@@ -286,3 +288,51 @@ class AdaptationReport:
     pages_removed: list[str]
     examples: list[tuple[str, str]] = field(default_factory=list)  #: (example id, "replaced" | "dropped")
     worksheets_adapted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AgendaChange:
+    """One agenda item compared with the base session(s): minutes before and after (None: not there)."""
+
+    activity: str
+    before: int | None
+    after: int | None
+
+    @property
+    def kind(self) -> str:
+        """same, new, removed or minutes."""
+        if self.before is None:
+            return "new"
+        if self.after is None:
+            return "removed"
+        return "same" if self.before == self.after else "minutes"
+
+
+@dataclass
+class SessionDifference:
+    """What a session does differently from the base session(s) it comes from, in the protocol's words
+    (titles, not ids): the differences page and the marks on session pages read it."""
+
+    summary: str  #: one plain line: the first sentence of the overlay's ``notes``, or derived from the changes
+    details: str = ""  #: the rest of the overlay's ``notes``
+    minutes: tuple[int, int] | None = None
+    title: tuple[str, str] | None = None
+    goals_added: list[str] = field(default_factory=list)
+    goals_removed: list[str] = field(default_factory=list)
+    agenda: list[AgendaChange] = field(default_factory=list)  #: the new agenda, then removed items
+    participants_added: list[str] = field(default_factory=list)
+    participants_removed: list[str] = field(default_factory=list)
+    techniques_added: list[str] = field(default_factory=list)  #: titles
+    techniques_removed: list[str] = field(default_factory=list)
+    worksheets_added: list[str] = field(default_factory=list)  #: titles
+    worksheets_removed: list[str] = field(default_factory=list)
+    fidelity_added: list[str] = field(default_factory=list)  #: checklist texts
+    fidelity_removed: list[str] = field(default_factory=list)
+    sections_added: list[str] = field(default_factory=list)  #: section titles
+    sections_replaced: list[str] = field(default_factory=list)
+    sections_extended: list[str] = field(default_factory=list)
+    sections_removed: list[str] = field(default_factory=list)
+
+    @property
+    def agenda_changed(self) -> bool:
+        return any(a.kind != "same" for a in self.agenda)

@@ -18,6 +18,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from .differences import session_difference
 from .errors import Problems
 from .examples import (
     ExampleOverlay,
@@ -589,6 +590,10 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
         dropped=sorted(adaptation.dropped), report=report, terms=terms, example_population=population,
         reviewed=dict(adaptation.reviewed),
         lines={k: data.line_of(k) for k in data})
+    for session_report in reports:
+        assembled = manual.session(session_report.number)
+        if session_report.kind != "new" and assembled is not None:
+            session_report.difference = session_difference(base, manual, assembled, session_report)
     return manual
 
 

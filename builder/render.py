@@ -11,7 +11,9 @@ from typing import Any
 
 import jinja2
 
-from .model import Manual, Page, Section, Session
+from . import changemarks
+from .changemarks import redline_markdown
+from .model import Manual, Page, Phase, Section, Session
 from .references import expand
 from .review import pending
 from .rules import FOCUS_PREFIX, MIDDLE_PHASE
@@ -34,7 +36,19 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["text"] = markdown_text
     env.filters["course"] = course
     env.filters["pending_review"] = pending
+    env.filters["session_range"] = session_range
+    env.filters["redline"] = lambda before, after: redline_markdown(demote_headings(before), demote_headings(after))
+    # text written for another manual (the base), resolved for it as plain words: no link into the wrong manual
+    env.filters["for_manual"] = lambda text, other: expand(text, other, plain=True)
+    env.filters["ins"] = changemarks.ins
+    env.filters["del"] = changemarks.delete
+    env.filters["page_title"] = lambda item_id, pages: pages[item_id].title if item_id in pages else item_id
     return env
+
+
+def session_range(phase: Phase) -> str:
+    """A phase's sessions in words: "session 0", "sessions 1–3"."""
+    return f"session {phase.first}" if phase.first == phase.last else f"sessions {phase.first}–{phase.last}"
 
 
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -113,11 +127,34 @@ def session_context(manual: Manual, session: Session) -> dict[str, Any]:
         "area_titles": {a: manual.problem_area_pages[a].title for a in manual.problem_areas
                         if a in manual.problem_area_pages},
         "last_number": manual.sessions[-1].number if manual.sessions else 0,
+        "difference": next((r.difference for r in manual.report.sessions if r.number == session.number), None)
+        if manual.report else None,
     }
 
 
 def _area_index(manual: Manual, area: str) -> int:
     return manual.problem_areas.index(area) if area in manual.problem_areas else len(manual.problem_areas)
+
+
+def correspondence(manuals: list[Manual]) -> dict[str, Any]:
+    """For each session of the first (root) manual, the sessions of each adaptation that come from it
+    (through the session maps, also of an adaptation of an adaptation); a last row lists new sessions."""
+    by_id = {m.id: m for m in manuals}
+    root = manuals[0]
+    adaptations = [m for m in manuals if m.extends]
+
+    def root_sessions(manual: Manual, session: Session) -> list[int]:
+        base = by_id.get(manual.extends)
+        if base is None or base is root:
+            return list(session.from_sessions)
+        return [n for b in session.from_sessions if (s := base.session(b)) for n in root_sessions(base, s)]
+
+    origins = {m.id: {s.number: root_sessions(m, s) for s in m.sessions} for m in adaptations}
+    rows: list[dict[str, Any]] = [
+        {"session": s, "cells": [[n for n, came in origins[m.id].items() if s.number in came] for m in adaptations]}
+        for s in root.sessions]
+    rows.append({"session": None, "cells": [[n for n, came in origins[m.id].items() if not came] for m in adaptations]})
+    return {"root": root, "adaptations": adaptations, "rows": rows}
 
 
 def sections_of(page: Page) -> list[Section]:
@@ -129,7 +166,9 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
     from .printing import plan
 
     out: dict[str, str] = {}
-    ctx = {"manual": manual, "manuals": manuals, "paper": paper, "print": plan}
+    base = next((m for m in manuals if m.id == manual.extends), None)
+    ctx = {"manual": manual, "manuals": manuals, "paper": paper, "print": plan,
+           "base": base, "base_name": base.short_title if base else manual.extends}
     out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**ctx)
     for page_id in manual.page_order:
         page = manual.pages[page_id]
@@ -147,11 +186,9 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
         for page in ordered:
             out[f"{manual.id}/{folder}/{page.id}.md"] = env.get_template("manual/page.md.j2").render(
                 **ctx, page=page, doc=f"{folder}/{page.id}")
-    if manual.report is not None:
-        base = next((m for m in manuals if m.id == manual.report.base), None)
-        if base is not None:
-            out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
-                **ctx, base=base, report=manual.report)
+    if manual.report is not None and base is not None:
+        out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
+            **ctx, report=manual.report)
     if manual.local_report:
         out[f"{manual.id}/local-changes.md"] = env.get_template("manual/local.md.j2").render(**ctx)
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
@@ -180,7 +217,11 @@ def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] |
         for m in manuals:
             phase_ids += [p.id for p in m.phases if p.id not in phase_ids]
         titles = {wid: ws.title for m in manuals for wid, ws in m.worksheets.items()}
+        firsts = {pid: min(p.first for m in manuals for p in m.phases if p.id == pid) for pid in phase_ids}
+        phases = [(pid, next(p.title for m in manuals for p in m.phases if p.id == pid))
+                  for pid in sorted(phase_ids, key=lambda pid: firsts[pid])]
         out["matrix.md"] = env.get_template("site/matrix.md.j2").render(
-            manuals=manuals, phase_ids=phase_ids, worksheet_titles=sorted(titles.items(), key=lambda kv: kv[1]))
+            manuals=manuals, phases=phases, worksheet_titles=sorted(titles.items(), key=lambda kv: kv[1]),
+            titles={m.id: m.short_title for m in manuals}, grid=correspondence(manuals))
     out.update(extra)
     return out

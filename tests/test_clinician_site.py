@@ -301,3 +301,142 @@ def test_site_served_with_the_recipe_headers(browser, draft_site) -> None:
         missing = page.goto(f"{url}/teen/no-such-page.html")
         assert missing.status == 404 and "Page not found" in page.locator("h1").inner_text()
         page.close()
+
+
+# --- issue 13 item 4: differences written for clinicians --------------------------------------------
+
+#: Text of the article without the collapsed maintainers' details.
+CLINICIAN_TEXT = """() => { const a = document.querySelector('article').cloneNode(true);
+    a.querySelectorAll('.ipt-maintainers').forEach(e => e.remove()); return a.innerText; }"""
+
+
+def _axe_serious(browser, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    from .test_site_browser import axe_source
+
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.evaluate(axe_source())
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    context.close()
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_differences_page_speaks_to_clinicians(browser, draft_site) -> None:
+    root, url, _out = draft_site
+    from builder.project import load_project
+
+    teen = load_project(root).manual("teen")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/teen/differences.html")
+    text = page.evaluate(CLINICIAN_TEXT)
+    # no internal ids, operation names or counts outside the maintainers' details
+    # (ids that are also English words, like "tasks", cannot be told apart from prose)
+    ids = {c.section for r in teen.report.sessions for c in r.sections if "-" in c.section} | {"did-open", "parent-met"}
+    assert {"parent-meeting", "between-sessions", "risk-4"} <= ids
+    for word in [*sorted(ids), "after=", "append", "prepend", "section change", "goals: replaced", "session-0"]:
+        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), word
+    assert not re.search(r"\((\d+)–\1\)", text) and not re.search(r"\b(\d+) → \1\b", text), text
+    assert "Engagement (session 0)" in text and "Middle phase (sessions 2–3)" in text
+    # one plain line per session: the overlay's notes, or derived from what changed
+    assert "What to do differently: The parent joins the first session." in text
+    assert re.search(r"What to do differently: Covers Fixture sessions 3 and 4 in one session;.*"
+                     r"leave out “Risk \(from Fixture session 4\)”", text)
+    # changes in clinical words, goals and agenda shown as changes
+    assert "New sections: “Meeting the parent”, “Closing”" in text
+    assert "Replaced with new text: “Therapist tasks”" in text
+    assert re.search(r"Goals added:\s+Agree how the ending will go\.\s+Goals left out:\s+Goal of meeting 4\.", text)
+    rows = page.eval_on_selector_all("article table", """ts => ts.filter(t => t.innerText.startsWith('Agenda item'))
+        .map(t => [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim())))""")
+    assert ["Opening", "10", "7", "10 → 7 minutes"] in rows[0]
+    assert ["Work", "—", "15", "new item"] in rows[1] and ["Opening", "10", "—", "left out"] in rows[1]
+    # the ids are in a collapsed maintainers' detail
+    details = page.locator("details.ipt-maintainers")
+    assert details.count() >= 2 and not details.first.evaluate("d => d.open")
+    assert "parent-meeting" in details.first.text_content() and not details.first.locator("code").first.is_visible()
+    details.first.locator("summary").click()
+    assert details.first.locator("code", has_text="parent-meeting").is_visible()
+    page.close()
+    assert _axe_serious(browser, f"{url}/teen/differences.html") == []
+
+
+def test_core_text_box_marks_changed_words_and_session_marks_changes(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/teen/sessions/session-01.html")
+    box = page.locator(".ipt-core-text", has_text="Therapist tasks")
+    box.locator("summary").click()
+    deleted, inserted = box.locator("del.ipt-del"), box.locator("ins.ipt-ins")
+    assert deleted.first.is_visible() and inserted.first.is_visible()
+    assert "Tasks of meeting 1." in deleted.first.inner_text()
+    assert "Teen tasks replace core tasks." in inserted.last.inner_text()
+    assert box.locator("del.ipt-del").first.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+    # screen readers hear what is removed and added; sighted readers see the marks, not the labels
+    label = inserted.first.locator(".ipt-sr").first
+    assert label.text_content() == "[added: " and label.bounding_box()["width"] <= 1
+    appended = page.locator(".ipt-core-text", has_text="Risk")
+    assert "Also ask the parent about risk." in appended.locator("ins.ipt-ins").last.text_content()
+    # agenda minutes old → new
+    cells = page.eval_on_selector_all(
+        "section[id$='-agenda'] table tbody tr td:first-child",
+        "cs => cs.map(c => [c.querySelector('del')?.textContent, c.querySelector('ins')?.textContent])")
+    assert cells[:2] == [["[removed: 10]", "[added: 7]"], ["[removed: 20]", "[added: 13]"]]
+    # session 3: a new goal and new agenda items are marked, a goal left out is struck through
+    page.goto(f"{url}/teen/sessions/session-03.html")
+    goals = page.locator("section[id$='-goals'] li").all_inner_texts()
+    assert any(g.startswith("Agree how the ending will go.") and "New in Teen" in g for g in goals)
+    assert not any("New in Teen" in g for g in goals if g.startswith("Goal of meeting 3."))
+    assert page.locator("section[id$='-goals'] del.ipt-del", has_text="Goal of meeting 4.").is_visible()
+    agenda = page.locator("section[id$='-agenda'] tbody tr").all_inner_texts()
+    assert "New in Teen" in agenda[0] and "Work" in agenda[0]
+    assert page.locator("section[id$='-agenda'] del.ipt-del", has_text="Main work").is_visible()
+    page.close()
+    assert _axe_serious(browser, f"{url}/teen/sessions/session-01.html") == []
+
+
+def test_matrix_uses_titles_and_shows_corresponding_sessions(browser, draft_site) -> None:
+    root, url, _out = draft_site
+    from builder.project import load_project
+
+    project = load_project(root)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/matrix.html")
+    tables = page.eval_on_selector_all("article table", """ts => ts.map(t => [...t.querySelectorAll('tr')]
+        .map(r => [...r.cells].map(c => c.innerText.trim())))""")
+    facts = {row[0]: row[1:] for row in tables[0]}
+    areas = ["; ".join(m.problem_area_pages[a].title for a in m.problem_areas) for m in project.manuals]
+    assert facts["Problem areas"] == areas
+    assert facts["Based on"] == ["—", "Fixture"] and facts["Engagement"] == ["—", "session 0"]
+    assert not any(k.startswith("Phase:") for k in facts)
+    grid = {row[0]: row[1:] for row in tables[1]}
+    assert grid["Fixture session"] == ["Teen"]
+    assert grid["3: Fixture meeting 3"] == ["3"] and grid["4: Fixture meeting 4"] == ["3"]
+    assert grid["New sessions"] == ["0 (new), 4 (new)"]
+    page.get_by_role("link", name="4 (new)").click()
+    page.wait_for_url(re.compile(r"/teen/sessions/session-04\.html$"))
+    page.go_back()
+    # no table scrolls sideways inside its frame, and the page itself does not scroll sideways
+    overflow = page.eval_on_selector_all("article .table-wrapper", "els => els.map(e => e.scrollWidth - e.clientWidth)")
+    assert len(overflow) == 3 and max(overflow) <= 1, overflow
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.close()
+    assert _axe_serious(browser, f"{url}/matrix.html") == []
+
+
+def test_worksheets_only_in_the_adaptation_are_marked_new(browser, draft_site) -> None:
+    _root, url, _out = draft_site
+    page = browser.new_page()
+    page.goto(f"{url}/teen/worksheets/index.html")
+    plan = page.locator(".sd-card", has_text="Parent and teen plan")
+    assert plan.locator(".sd-badge", has_text="New in Teen").is_visible()
+    assert page.locator(".sd-card", has_text="Inventory").locator(".sd-badge", has_text="New in").count() == 0
+    page.goto(f"{url}/core/worksheets/index.html")
+    assert page.locator(".sd-badge", has_text="New in").count() == 0
+    page.goto(f"{url}/teen/worksheets/plan.html")
+    assert page.locator("article .sd-badge", has_text="New in Teen").is_visible()
+    page.close()
+    assert _axe_serious(browser, f"{url}/teen/worksheets/index.html") == []

@@ -58,8 +58,11 @@ def test_worksheet_overlay_changes_text_and_fields(tmp_path: Path) -> None:
     pages = render_site(root, project.manuals)
     assert "{bdg-warning}`Adapted for Teen`" in pages["teen/worksheets/inventory.md"]
     assert "Use in {session}`session 1 <1>`.\n\nWith a teen" in pages["teen/worksheets/inventory.md"]
-    assert "- {worksheet}`inventory`: title replaced; for clinician text added at the end" in \
-        pages["teen/differences.md"]
+    differences = pages["teen/differences.md"]
+    # in clinical words on the page; the field-level detail for maintainers
+    assert "- {worksheet}`inventory`: changes its title, notes for the clinician, text for the client, fields" \
+        in differences
+    assert "- `inventory`: title replaced; for clinician text added at the end" in differences
 
 
 def test_worksheet_overlay_errors_are_located(tmp_path: Path) -> None:
