@@ -16,7 +16,8 @@ import pytest
 from .conftest import REPO, run_cli
 
 #: Files Sphinx itself writes on every build, changed or not (plain Sphinx does the same).
-SPHINX_ALWAYS = {"genindex.html", "search.html", "searchindex.js", "objects.inv", ".buildinfo", "_static"}
+#: Pages Sphinx writes on every build, whatever changed (its own, and the collected 404 page).
+SPHINX_ALWAYS = {"genindex.html", "search.html", "404.html", "searchindex.js", "objects.inv", ".buildinfo", "_static"}
 
 
 @pytest.fixture
@@ -66,14 +67,15 @@ def test_editing_one_core_session_redoes_only_what_contains_it(built: tuple[Path
     root, env = built
     before_pdfs, before_site = pdfs(root), times(root)
     session = root / "manual" / "sessions" / "session-02.md"
-    session.write_text(session.read_text(encoding="utf-8").replace("Opened session 2.", "Opened session two."),
+    session.write_text(session.read_text(encoding="utf-8").replace("Opened meeting 2.", "Opened meeting two."),
                        encoding="utf-8")
     log = rebuild(root, env)
     after_pdfs = pdfs(root)
-    # its session packet (the checklist) and the printable manual; no worksheet or pack
+    # its session packets (the checklist) and the printable manuals, each in A4 and Letter; no worksheet or pack
     assert sorted(p for p in after_pdfs if before_pdfs.get(p) != after_pdfs[p]) == [
-        "pdf/core/core-printable-manual-a4.pdf", "pdf/core/core-session-02-packet-a4.pdf"]
-    assert rendered(log) == 1  # the packet; the book is reported on its own line
+        "pdf/core/core-printable-manual-a4.pdf", "pdf/core/core-printable-manual-letter.pdf",
+        "pdf/core/core-session-02-packet-a4.pdf", "pdf/core/core-session-02-packet-letter.pdf"]
+    assert rendered(log) == 2  # the packets; the books are reported on their own lines
     after_site = times(root)
     pages = sorted(f for f in after_site if f.endswith(".html") and before_site.get(f) != after_site[f]
                    and f.split("/")[0] not in SPHINX_ALWAYS)

@@ -101,8 +101,9 @@ class FileGuard:
     def refuse(self, node: nodes.Node, what: str, uri: str, why: str) -> None:
         location = self.where(node)
         short = uri if len(uri) <= 60 else uri[:59] + "…"
-        LOGGER.warning(f"{what} '{short}' {why} (hint: {HINT})", type="ipt", subtype="file", location=location)
-        self.refused.append(location)
+        message = f"{what} '{short}' {why} (hint: {HINT})"
+        LOGGER.warning(message, type="ipt", subtype="file", location=location)
+        self.refused.append(f"{location}: WARNING: {message}")
 
     def resolve(self, node: nodes.Node, uri: str) -> Path:
         """The file ``uri`` names: next to the source the text came from, else as Sphinx reads it."""
@@ -144,8 +145,9 @@ class FileGuard:
             elif path.parent != self.docdir:
                 node["reftarget"] = os.path.relpath(path, self.docdir)
         if self.refused:
-            raise UnsafeFile(f"{len(self.refused)} image(s) or download(s) outside the project, first at "
-                             f"{self.refused[0]}; the build was stopped")
+            # the messages travel with the error: a parallel reader's own warnings are lost when it stops
+            raise UnsafeFile("\n".join([*self.refused, f"{len(self.refused)} image(s) or download(s) outside the "
+                                         "project; the build was stopped"]))
 
 
 def guard_files(app: Any, doctree: nodes.document) -> None:
