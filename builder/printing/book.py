@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..config import SiteConfig
 from ..model import Manual
 from .html import PrintSettings, environments, print_settings
 from .markup import body_renderer
-from .pdf import RenderResult, produce, quiet_weasyprint
+from .pdf import RenderResult, is_cached, produce, quiet_weasyprint
 from .plan import PAPERS, book_path
 
 #: Render options for the book: tagged, no form fields.
@@ -45,18 +46,35 @@ def build_book(manual: Manual, root: Path, outdir: Path, cache: Path, paper: str
     return produce(html, outdir / book_path(manual.id, paper), cache, str(root), BOOK_OPTIONS, settings.fonts)
 
 
+def _produce_book(html: str, target: str, cache: str, base_url: str, fonts: object) -> RenderResult:
+    """Worker side: render one book (its HTML was made from the model in the build process)."""
+    return produce(html, Path(target), Path(cache), base_url, BOOK_OPTIONS, fonts)  # type: ignore[arg-type]
+
+
 def print_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
-                progress: Progress | None = None) -> dict[str, RenderResult]:
-    """Every printable manual, in A4 and Letter: {site path: result}. Cached by content."""
+                progress: Progress | None = None, submit: Callable[..., Any] | None = None) -> dict[str, RenderResult]:
+    """Every printable manual, in A4 and Letter: {site path: result}. Cached by content.
+
+    With ``submit`` (a worker pool's, returning an object with ``.get()``), books not in the cache render in
+    the pool side by side; cached ones are served here without rendering.
+    """
     quiet_weasyprint()
     printing = print_settings(root, settings)
-    results = {}
+    results: dict[str, RenderResult] = {}
+    waiting: dict[str, Any] = {}
     for manual in manuals:
         for paper in PAPERS:
-            result = build_book(manual, root, outdir, cache, paper, printing)
-            results[book_path(manual.id, paper)] = result
-            if progress:
-                note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
-                progress(f"ipt: printable manual {book_path(manual.id, paper)}: {result.pages} pages"
-                         + (f" ({note})" if note else ""))
+            path = book_path(manual.id, paper)
+            html = book_html(manual, root, paper, printing)
+            args = (html, str(outdir / path), str(cache), str(root), printing.fonts)
+            if submit is not None and not is_cached(html, cache, BOOK_OPTIONS):
+                waiting[path] = submit(_produce_book, *args)
+            else:
+                results[path] = _produce_book(*args)
+    results.update({path: pending.get() for path, pending in waiting.items()})
+    for path in sorted(results):
+        result = results[path]
+        if progress:
+            note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
+            progress(f"ipt: printable manual {path}: {result.pages} pages" + (f" ({note})" if note else ""))
     return results

@@ -196,10 +196,13 @@ def print_books(app: Any, exception: Exception | None) -> None:
     state = build_state(app)
     if exception is not None or state.project is None or app.builder.format != "html":
         return
+    from ..printing.run import PrintPool
+
     root = project_root(app)
+    state.pool = state.pool or PrintPool()
     try:
         results = print_all_books(state.project.manuals, root, Path(app.outdir), print_cache(app),
-                                  get_config(app.config), progress=LOGGER.info)
+                                  get_config(app.config), progress=LOGGER.info, submit=state.pool.submit)
     finally:
         stop_printing(app)
     for path, result in results.items():
