@@ -95,7 +95,12 @@ def built_minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real content, built once per test session (shared by all xdist workers) with warnings as errors."""
+    """The real content, built once per test session (shared by all xdist workers) with warnings as errors.
+
+    ``IPT_TEST_REAL_SITE=<folder>`` uses a site already built from this commit (for re-running the site tests
+    while working; CI never sets it)."""
+    if os.environ.get("IPT_TEST_REAL_SITE"):
+        return Path(os.environ["IPT_TEST_REAL_SITE"])
     shared = session_folder(tmp_path_factory)
     outcome = shared / "real-site.outcome"
     with file_lock(shared / "real-site.lock"):
