@@ -7,15 +7,15 @@ import pytest
 
 from builder.errors import Problems
 from builder.literals import literal_problems
-from builder.project import load_project
 from builder.references import check_terms, expand
 from builder.rules import ROLE_RE
 from builder.sections import role_target
 from builder.texts import manual_texts
 
 from .conftest import REPO
+from .helpers import real_project
 
-PROJECT = load_project(REPO)
+PROJECT = real_project()  # shared with the other test processes (tests/helpers.py)
 
 
 @pytest.mark.parametrize("manual", PROJECT.manuals, ids=[m.id for m in PROJECT.manuals])

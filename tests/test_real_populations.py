@@ -10,11 +10,10 @@ import re
 import pytest
 
 from builder.examples import manual_examples
-from builder.project import load_project
 
-from .conftest import REPO
+from .helpers import real_project
 
-PROJECT = load_project(REPO)
+PROJECT = real_project()  # shared with the other test processes (tests/helpers.py)
 #: The first "Name, NN," in an example: the age of the person it is about.
 AGE_RE = re.compile(r"\b(?:Mrs?\.|Ms\.|Dr\.)?\s?[A-Z][a-z]*\.?,\s(\d{1,3})\b")
 AGE_BANDS = {"adolescent": range(12, 19), "adult": range(18, 60), "older-adult": range(60, 120)}

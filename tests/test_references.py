@@ -63,11 +63,16 @@ def test_inherited_numbers_follow_the_session_map(tmp_path: Path) -> None:
     assert "Plan for {session}`session 3 <3>`" in expand(body, teen)
 
 
-def test_reference_to_a_dropped_session_is_an_error(tmp_path: Path) -> None:
+def teen_dropping_session_4() -> str:
+    """The teen fixture's manifest with core session 4 dropped instead of compressed into teen session 3."""
     manifest = (Path(__file__).parent / "fixtures" / "overlays" / "teen" / "adaptation.yaml").read_text(
         encoding="utf-8")
-    manifest = manifest.replace("{session: 3, from: [3, 4]}", "{session: 3, from: 3}").replace(
+    return manifest.replace("{session: 3, from: [3, 4]}", "{session: 3, from: 3}").replace(
         "dropped: []", "dropped: [4]")
+
+
+def test_reference_to_a_dropped_session_is_an_error(tmp_path: Path) -> None:
+    manifest = teen_dropping_session_4()
     _, project = project_with(tmp_path, {
         "adaptations/teen/adaptation.yaml": manifest,
         "adaptations/teen/sessions/session-03.md": None,
@@ -81,10 +86,7 @@ def test_reference_to_a_dropped_session_is_an_error(tmp_path: Path) -> None:
 
 
 def test_overriding_the_text_clears_the_dropped_reference(tmp_path: Path) -> None:
-    manifest = (Path(__file__).parent / "fixtures" / "overlays" / "teen" / "adaptation.yaml").read_text(
-        encoding="utf-8")
-    manifest = manifest.replace("{session: 3, from: [3, 4]}", "{session: 3, from: 3}").replace(
-        "dropped: []", "dropped: [4]")
+    manifest = teen_dropping_session_4()
     _, project = project_with(tmp_path, {
         "adaptations/teen/adaptation.yaml": manifest,
         "adaptations/teen/sessions/session-03.md": None,
