@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -78,3 +80,62 @@ def serve_with_headers(directory: Path, headers_for: object) -> Iterator[str]:
 
     with serve(directory, Handler) as url:
         yield url
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+RECIPE = Path(__file__).parents[1] / "deploy" / "nginx.conf"
+
+
+def nginx_available() -> bool:
+    return Path(NGINX).exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def nginx_config(recipe: str, site: Path, port: int, prefix: Path) -> str:
+    """deploy/nginx.conf as shipped, pointed at ``site`` on a loopback ``port``, wrapped in a main config
+    that keeps every file nginx writes inside ``prefix``."""
+    server = recipe.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    server = re.sub(r"root [^;]+;", f"root {site};", server, count=1)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # a root master's workers must read pytest's 0700 tmp
+    temp = " ".join(f"{kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
+                                                                      "scgi"))
+    return (f"{user}daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'};\n"
+            f"events {{ worker_connections 64; }}\n"
+            f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n {temp}\n{server}\n}}\n")
+
+
+@contextmanager
+def serve_with_nginx(directory: Path, prefix: Path) -> Iterator[str]:
+    """Serve ``directory`` with Debian's nginx running the deploy/nginx.conf recipe; yields the base URL."""
+    import subprocess
+    import time
+    import urllib.request
+
+    prefix.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    conf = prefix / "nginx.conf"
+    conf.write_text(nginx_config(RECIPE.read_text(encoding="utf-8"), directory.resolve(), port, prefix),
+                    encoding="utf-8")
+    proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/index.html", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise AssertionError(f"nginx stopped: {proc.stdout.read().decode()}") from None  # type: ignore[union-attr]
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -118,6 +118,31 @@ def test_search_finds_the_right_pages(browser, site: str) -> None:
     page.close()
 
 
+@pytest.mark.parametrize(("manual", "query", "topic"), [
+    ("older-adult", "grief", "problem-areas/grief.html"),
+    ("perinatal", "role transitions", "problem-areas/role-transitions.html"),
+    ("adolescent", "role dispute", "problem-areas/role-disputes.html"),
+    ("group", "interpersonal inventory", "worksheets/interpersonal-inventory.html"),
+])
+def test_searching_a_topic_from_a_manual_reaches_that_manuals_page_first(browser, site: str, manual: str,
+                                                                         query: str, topic: str) -> None:
+    # the real site: every manual has a page on these topics, so only scope and ranking put the right one first
+    page = browser.new_page()
+    page.goto(f"{site}/{manual}/sessions/session-02.html")
+    box = page.locator("input[name=q]").first
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?"))
+    wait_for_search(page)
+    links = page.locator("#search-results ul.search li > a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and hrefs[0].startswith(f"{manual}/{topic}"), hrefs[:5]
+    assert all(h.startswith(f"{manual}/") for h in hrefs), hrefs
+    title = page.locator(f"#search-results ul.search li > a[href^='{manual}/{topic}']").first.inner_text()
+    assert title.endswith(")") and "(" in title, title  # the result names its manual
+    page.close()
+
+
 def test_phone_viewport(browser, site: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()

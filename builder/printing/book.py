@@ -8,6 +8,7 @@ templates in ``_templates/print/`` and the settings, so it is cached by the hash
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,30 +52,45 @@ def _produce_book(html: str, target: str, cache: str, base_url: str, fonts: obje
     return produce(html, Path(target), Path(cache), base_url, BOOK_OPTIONS, fonts)  # type: ignore[arg-type]
 
 
-def print_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
-                progress: Progress | None = None, submit: Callable[..., Any] | None = None) -> dict[str, RenderResult]:
-    """Every printable manual, in A4 and Letter: {site path: result}. Cached by content.
+@dataclass
+class BookBatch:
+    """Printable manuals under way: cached ones already served, the rest rendering in a pool."""
 
-    With ``submit`` (a worker pool's, returning an object with ``.get()``), books not in the cache render in
-    the pool side by side; cached ones are served here without rendering.
-    """
+    results: dict[str, RenderResult] = field(default_factory=dict)
+    waiting: dict[str, Any] = field(default_factory=dict)  #: site path → AsyncResult
+
+    def finish(self, progress: Progress | None = None) -> dict[str, RenderResult]:
+        """Wait for the books still rendering: {site path: result}."""
+        self.results.update({path: pending.get() for path, pending in self.waiting.items()})
+        self.waiting.clear()
+        for path in sorted(self.results):
+            result = self.results[path]
+            if progress:
+                note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
+                progress(f"ipt: printable manual {path}: {result.pages} pages" + (f" ({note})" if note else ""))
+        return self.results
+
+
+def start_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
+                submit: Callable[..., Any] | None = None) -> BookBatch:
+    """Every printable manual, in A4 and Letter. Cached ones are served now; with ``submit`` (a worker
+    pool's, returning an object with ``.get()``) the others render in the pool, side by side."""
     quiet_weasyprint()
     printing = print_settings(root, settings)
-    results: dict[str, RenderResult] = {}
-    waiting: dict[str, Any] = {}
+    batch = BookBatch()
     for manual in manuals:
         for paper in PAPERS:
             path = book_path(manual.id, paper)
             html = book_html(manual, root, paper, printing)
             args = (html, str(outdir / path), str(cache), str(root), printing.fonts)
             if submit is not None and not is_cached(html, cache, BOOK_OPTIONS):
-                waiting[path] = submit(_produce_book, *args)
+                batch.waiting[path] = submit(_produce_book, *args)
             else:
-                results[path] = _produce_book(*args)
-    results.update({path: pending.get() for path, pending in waiting.items()})
-    for path in sorted(results):
-        result = results[path]
-        if progress:
-            note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
-            progress(f"ipt: printable manual {path}: {result.pages} pages" + (f" ({note})" if note else ""))
-    return results
+                batch.results[path] = _produce_book(*args)
+    return batch
+
+
+def print_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
+                progress: Progress | None = None, submit: Callable[..., Any] | None = None) -> dict[str, RenderResult]:
+    """Every printable manual, in A4 and Letter, and wait for them: {site path: result}. Cached by content."""
+    return start_books(manuals, root, outdir, cache, settings, submit).finish(progress)

@@ -114,8 +114,15 @@ class PrintBatch:
     previews: Path
     wanted: set[Path]
     pending: dict[str, Any] = field(default_factory=dict)  #: job path → AsyncResult
+    queued: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)  #: (job path, args) not yet submitted
     preview_jobs: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+
+    def submit_queued(self, pool: PrintPool) -> None:
+        """Hand the jobs without a preview to ``pool`` (after whatever was submitted in between)."""
+        for path, args in self.queued:
+            self.pending[path] = pool.submit(_print_one, *args)
+        self.queued.clear()
 
     def wait_previews(self) -> None:
         """Block until every worksheet preview exists (the worksheet pages show them)."""
@@ -124,7 +131,7 @@ class PrintBatch:
                 self.report.results[path] = self.pending.pop(path).get()
 
     def finish(self, progress: Progress | None = None) -> PrintReport:
-        """Wait for every job; check that one-page sheets fit; delete previews no sheet has any more."""
+        """Wait for every submitted job; check that one-page sheets fit; delete previews no sheet has any more."""
         total = len(self.pending)
         if progress and total:
             progress(f"printing: waiting for {total} PDF(s) still rendering "
@@ -159,7 +166,8 @@ def _preview_target(job: PrintJob, previews: Path) -> Path | None:
 
 def start_printing(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
                    pool: PrintPool, default_paper: str = "a4", settings: SiteConfig | None = None) -> PrintBatch:
-    """Serve every cached PDF now and hand the rest to ``pool``, worksheets with previews first.
+    """Serve every cached PDF now and hand the worksheets with previews to ``pool``; the other jobs wait
+    in ``batch.queued`` for :meth:`PrintBatch.submit_queued` (so that longer jobs can go in between).
 
     ``settings`` (the clinic's, default: the defaults) give the print fonts and the crisis contacts.
     A missing print font raises PrintFontError; text no print font covers ends in ``report.problems``.
@@ -181,9 +189,10 @@ def start_printing(manuals: list[Manual], root: Path, outdir: Path, previews: Pa
                 printing.fonts)
         if is_cached(html, cache):
             batch.report.results[job.path] = _print_one(*args)
-            continue
-        batch.pending[job.path] = pool.submit(_print_one, *args)
-        if preview is not None:
+        elif preview is None:
+            batch.queued.append((job.path, args))
+        else:
+            batch.pending[job.path] = pool.submit(_print_one, *args)
             batch.preview_jobs.append(job.path)
     return batch
 
@@ -195,6 +204,7 @@ def print_all(manuals: list[Manual], root: Path, outdir: Path, previews: Path, c
     pool = PrintPool(workers)
     try:
         batch = start_printing(manuals, root, outdir, previews, cache, pool, default_paper, settings)
+        batch.submit_queued(pool)
         if progress:
             progress(f"printing {len(batch.report.jobs)} PDF(s): {len(batch.pending)} to render…")
         report = batch.finish(progress)

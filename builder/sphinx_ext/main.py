@@ -8,7 +8,8 @@ Events, in build order:
   The state of this build lives on the builder (:func:`build_state`), never in module globals.
 - ``env-before-read-docs``: start printing; worksheet previews are waited for, everything else
   renders in worker processes while Sphinx reads and writes.
-- ``build-finished``: collect the PDFs, print the whole-manual books, write ``catalog.json``.
+- ``env-before-read-docs`` also starts the printable manuals (the longest jobs) in the same pool.
+- ``build-finished``: collect the PDFs and the printable manuals, write ``catalog.json``.
 
 Problems in the sources are Sphinx warnings (type ``ipt``, subtype ``source``) at the source's
 ``path:line``, so ``-W``, ``--keep-going`` and ``suppress_warnings`` behave as usual.
@@ -55,6 +56,7 @@ class BuildState:
     problems: Problems = field(default_factory=Problems)
     pool: Any = None  #: printing.run.PrintPool
     batch: Any = None  #: printing.run.PrintBatch
+    books: Any = None  #: printing.book.BookBatch
     files: set[str] = field(default_factory=set)  #: PDFs written into the site
 
 
@@ -148,6 +150,7 @@ def generate_pages(app: Any) -> None:
 
 def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews."""
+    from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
     from ..printing.run import PrintPool
     from ..printing.run import start_printing as start
@@ -163,8 +166,14 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     except PrintFontError as exc:
         stop_printing(app)
         raise ConfigError(f"conf.py: {exc}") from None
-    LOGGER.info(f"ipt: printing {len(state.batch.report.jobs)} PDF(s): {len(state.batch.pending)} to render "
-                f"in {state.pool.workers} worker(s) while Sphinx builds")
+    # the printable manuals are the longest jobs: they queue right after the previews, so the pool stays busy
+    state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
+                              settings, submit=state.pool.submit)
+    state.batch.submit_queued(state.pool)
+    pending = len(state.batch.pending) + len(state.books.waiting)
+    jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
+    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {state.pool.workers} worker(s) "
+                "while Sphinx builds")
     state.batch.wait_previews()
 
 
@@ -188,21 +197,14 @@ def finish_printing(app: Any, exception: Exception | None) -> None:
                 f"{len(report.jobs) - report.rendered} unchanged (cached)")
 
 
-def print_books(app: Any, exception: Exception | None) -> None:
-    """build-finished: the printable manuals (A4 and Letter), from the model; cached by content, so an
-    unchanged book costs a hash and no rendering."""
-    from ..printing.book import print_books as print_all_books
-
+def finish_books(app: Any, exception: Exception | None) -> None:
+    """build-finished: wait for the printable manuals (A4 and Letter), started with the other PDFs."""
     state = build_state(app)
-    if exception is not None or state.project is None or app.builder.format != "html":
+    if exception is not None or state.books is None:
         return
-    from ..printing.run import PrintPool
-
     root = project_root(app)
-    state.pool = state.pool or PrintPool()
     try:
-        results = print_all_books(state.project.manuals, root, Path(app.outdir), print_cache(app),
-                                  get_config(app.config), progress=LOGGER.info, submit=state.pool.submit)
+        results = state.books.finish(LOGGER.info)
     finally:
         stop_printing(app)
     for path, result in results.items():
@@ -263,7 +265,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", generate_pages, priority=410)
     app.connect("env-before-read-docs", start_printing)
     app.connect("build-finished", finish_printing, priority=400)
-    app.connect("build-finished", print_books, priority=450)
+    app.connect("build-finished", finish_books, priority=450)
     app.connect("build-finished", write_catalog, priority=500)
     setup_site(app)
     setup_file_guard(app)
