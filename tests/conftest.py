@@ -44,10 +44,11 @@ def copy_project(name: str, dest: Path) -> Path:
     return target
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """Run the real ``ipt-manual`` command in a subprocess (``env``: extra environment variables)."""
     return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=900, env={**os.environ, **(env or {})})
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def session_folder(factory: pytest.TempPathFactory) -> Path:
@@ -64,6 +65,29 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """With ``IPT_TEST_CPU=<file>``, append each test's CPU seconds (its process and the builds it waited
+    for, fixtures included) to ``<file>``: unlike wall time, CPU time holds on a busy machine, so it shows
+    where CI time goes."""
+    report = os.environ.get("IPT_TEST_CPU")
+    if not report:
+        return (yield)
+    import resource
+    import time
+
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    start, wall = cpu(), time.monotonic()
+    try:
+        return (yield)
+    finally:
+        with open(report, "a", encoding="utf-8") as out:
+            out.write(f"{cpu() - start:.2f}\t{time.monotonic() - wall:.2f}\t{item.nodeid}\n")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -106,8 +130,12 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with file_lock(shared / "real-site.lock"):
         if not outcome.exists():
             root = copy_project("real", shared / "real-site")
-            result = run_cli("build", "--project", str(root))
-            outcome.write_text("ok" if result.returncode == 0 else result.stderr, encoding="utf-8")
+            try:
+                result = run_cli("build", "--project", str(root), timeout=1800)
+                said = "ok" if result.returncode == 0 else result.stderr
+            except subprocess.TimeoutExpired:
+                said = "the build of the real site did not finish in 30 minutes"
+            outcome.write_text(said, encoding="utf-8")  # every test that needs it now fails at once
     assert outcome.read_text(encoding="utf-8") == "ok", outcome.read_text(encoding="utf-8")
     return shared / "real-site" / "real" / "_build" / "html"
 
