@@ -48,9 +48,9 @@ bench: $(STAMP) ## Speed figures side by side with plain Sphinx on the same page
 	@$(BIN)/python -m builder.bench
 
 .PHONY: serve
-serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit
+serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit (PDFs follow in the background)
 	@mkdir -p _site
-	@$(BIN)/sphinx-autobuild -j auto -c . _site _build/serve --watch manual --watch adaptations \
+	@$(BIN)/sphinx-autobuild -j auto -c . -D ipt_print_in_background=1 _site _build/serve --watch manual --watch adaptations \
 		--watch _templates --watch docs --watch builder --re-ignore '_site/.*'
 
 .PHONY: clean

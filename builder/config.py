@@ -200,8 +200,9 @@ def _path_errors(values: dict[str, Any], root: Path | None) -> list[str]:
     return errors
 
 
-#: Set by ``ipt-manual versions`` for each unit of the multi-version site; not a clinic setting.
-INTERNAL = {"ipt_versions_site": False}
+#: Not clinic settings: ``ipt_versions_site`` is set by ``ipt-manual versions`` for each unit of the
+#: multi-version site; ``ipt_print_in_background`` by ``make serve`` (pages do not wait for PDFs).
+INTERNAL = {"ipt_versions_site": False, "ipt_print_in_background": False}
 
 #: The clinic settings a published site must fill in, and the words that mark the example values
 #: shipped in conf.py ("Example Clinic", "replace with your duty line", "your local emergency number").

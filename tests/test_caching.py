@@ -107,3 +107,60 @@ def test_a_broken_project_is_checked_and_reported_on_every_build(built: tuple[Pa
         result = run_cli("build", "--project", str(root), env=env)
         assert result.returncode == 1
         assert "duplicate session number 3" in result.stderr
+
+
+def serve_build(root: Path, env: dict[str, str]) -> str:
+    """One build as ``make serve`` runs it (sphinx-build with the live-preview switch)."""
+    import os
+    import subprocess
+    import sys
+
+    (root / "_site").mkdir(exist_ok=True)
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-j", "auto", "-c", str(root), "-D",
+                             "ipt_print_in_background=1", str(root / "_site"), str(root / "_build" / "serve")],
+                            capture_output=True, text=True, timeout=600, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
+
+
+def wait_for_background_printer(root: Path) -> str:
+    import time
+
+    pid_file = root / "_build" / "background-print.pid"
+    deadline = time.monotonic() + 300
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pid_file.exists(), "the background printer did not finish"
+    return (root / "_build" / "background-print.log").read_text(encoding="utf-8")
+
+
+def test_live_preview_leaves_pdfs_to_a_background_printer(minimal: Path, tmp_path: Path) -> None:
+    import pickle
+
+    from builder.printing.plan import PAPERS, book_path, plan_manual, preview_path
+
+    from .helpers import loaded_project
+
+    env = {"IPT_PRINT_CACHE": str(tmp_path / "cache")}
+    core = loaded_project(minimal).manual("core")
+    planned = {j.path for j in plan_manual(core)} | {book_path("core", paper) for paper in PAPERS}
+    log = serve_build(minimal, env)
+    jobs = pickle.loads((minimal / "_build" / "background-print.jobs").read_bytes())
+    site = minimal / "_build" / "serve"
+    handed = {Path(args[1]).relative_to(site).as_posix() for _kind, args in jobs}
+    previews = {f"pdf/core/core-{ws}-a4.pdf" for ws in core.worksheets}
+    # the pages waited only for the worksheet previews; every other PDF went to the printer
+    assert handed == planned - previews
+    assert f"{len(handed)} PDF(s) are printing in the background" in log
+    for ws in core.worksheets:
+        assert (minimal / "_site" / preview_path("core", ws)).is_file()
+    printer_log = wait_for_background_printer(minimal)
+    assert f"{len(handed)}/{len(handed)}" in printer_log
+    assert {p.relative_to(site).as_posix() for p in (site / "pdf").rglob("*.pdf")} == planned
+    # the same bytes as a normal build (which now finds every PDF in the cache)
+    assert rendered(rebuild(minimal, env)) == 0
+    assert pdfs(minimal) == {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in planned}
+    # a rebuild with nothing changed hands nothing over and starts no printer
+    log = serve_build(minimal, env)
+    assert "printing in the background" not in log
+    assert not (minimal / "_build" / "background-print.pid").exists()

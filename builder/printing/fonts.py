@@ -123,7 +123,7 @@ def _visible(char: str) -> bool:
 def uncovered(html: str, fonts: FontSet) -> list[str]:
     """One message per character of ``html`` that no print font has, naming the text that needs it."""
     messages = []
-    for char in sorted({c for c in html if _visible(c) and ord(c) not in fonts.codepoints}):
+    for char in sorted(c for c in set(html) if ord(c) not in fonts.codepoints and _visible(c)):
         at = html.index(char)
         text = re.sub(r"<[^>]*>", " ", html[max(0, at - 60):at + 40]).split(char, 1)
         context = " ".join(text[0].split()[-6:] + [char] + (text[1].split()[:6] if len(text) > 1 else []))

@@ -28,6 +28,8 @@ class RenderResult:
     repaired: str = ""
     #: Why the PDF could not be made (a font problem); "" when it was made
     problem: str = ""
+    #: Left to the background printer (live preview): not made yet, so not checked yet
+    deferred: bool = False
 
 
 def _weasyprint_version() -> str:

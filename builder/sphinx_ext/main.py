@@ -9,7 +9,9 @@ Events, in build order:
 - ``env-before-read-docs``: start printing; worksheet previews are waited for, everything else
   renders in worker processes while Sphinx reads and writes.
 - ``env-before-read-docs`` also starts the printable manuals (the longest jobs) in the same pool.
-- ``build-finished``: collect the PDFs and the printable manuals, write ``catalog.json``.
+- ``build-finished``: collect the PDFs and the printable manuals, write ``catalog.json``. In the live
+  preview (``ipt_print_in_background``, set by ``make serve``) only the previews are rendered during
+  the build; the other PDFs that changed go to a printer that outlives it (printing/background.py).
 
 Problems in the sources are Sphinx warnings (type ``ipt``, subtype ``source``) at the source's
 ``path:line``, so ``-W``, ``--keep-going`` and ``suppress_warnings`` behave as usual.
@@ -54,7 +56,8 @@ class BuildState:
 
     project: Project | None = None
     problems: Problems = field(default_factory=Problems)
-    pool: Any = None  #: printing.run.PrintPool
+    pool: Any = None  #: printing.run.PrintPool (printing.background.InlinePool in the live preview)
+    collector: Any = None  #: printing.background.Collector: jobs for the background printer (live preview)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
     files: set[str] = field(default_factory=set)  #: PDFs written into the site
@@ -152,14 +155,13 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews."""
     from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
-    from ..printing.run import PrintPool
     from ..printing.run import start_printing as start
 
     state = build_state(app)
     if state.project is None or app.builder.format != "html" or state.batch is not None:
         return
     settings = get_config(app.config)
-    state.pool = PrintPool()
+    state.pool, later = print_pools(app)
     try:
         state.batch = start(state.project.manuals, project_root(app), Path(app.outdir),
                             Path(app.srcdir) / PREVIEWS, print_cache(app), state.pool, settings.paper, settings)
@@ -168,13 +170,41 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
         raise ConfigError(f"conf.py: {exc}") from None
     # the printable manuals are the longest jobs: they queue right after the previews, so the pool stays busy
     state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              settings, submit=state.pool.submit)
-    state.batch.submit_queued(state.pool)
+                              settings, submit=later.submit)
+    state.batch.submit_queued(later)
     pending = len(state.batch.pending) + len(state.books.waiting)
     jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
-    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {state.pool.workers} worker(s) "
-                "while Sphinx builds")
+    where = "after this build, in the background" if state.collector is not None else \
+        f"in {state.pool.workers} worker(s) while Sphinx builds"
+    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render {where}")
     state.batch.wait_previews()
+
+
+def print_pools(app: Any) -> tuple[Any, Any]:
+    """(pool for the previews the pages show, pool for everything else): one worker pool for both; in
+    the live preview, previews render at once and the rest is collected for the background printer."""
+    from ..printing.background import Collector, InlinePool
+    from ..printing.run import PrintPool
+
+    if app.config.ipt_print_in_background:
+        build_state(app).collector = Collector()
+        return InlinePool(), build_state(app).collector
+    pool = PrintPool()
+    return pool, pool
+
+
+def hand_over_printing(app: Any, exception: Exception | None) -> None:
+    """build-finished (live preview): the PDFs that changed go to a printer that outlives this build."""
+    from ..printing.background import LOG_FILE, hand_over
+
+    state = build_state(app)
+    if exception is not None or state.collector is None:
+        return
+    build_dir = project_root(app) / BUILD_DIR
+    hand_over(build_dir, state.collector.jobs)
+    if state.collector.jobs:
+        LOGGER.info(f"ipt: {len(state.collector.jobs)} PDF(s) are printing in the background "
+                    f"(progress: {build_dir / LOG_FILE})")
 
 
 def finish_printing(app: Any, exception: Exception | None) -> None:
@@ -266,6 +296,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("env-before-read-docs", start_printing)
     app.connect("build-finished", finish_printing, priority=400)
     app.connect("build-finished", finish_books, priority=450)
+    app.connect("build-finished", hand_over_printing, priority=460)
     app.connect("build-finished", write_catalog, priority=500)
     setup_site(app)
     setup_file_guard(app)
