@@ -33,13 +33,12 @@ from typing import Any
 
 from . import __version__
 from .model import Manual
+from .printing import plan
 
 SCHEMA_VERSION = 1
 
 
 def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], paper: str) -> dict[str, Any]:
-    from .printing import plan
-
     m = manual.id
 
     def existing(*paths: str) -> list[str]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .model import Manual, Page, Section, Session, Worksheet
+from .review import pending
 from .wordiff import compare
 
 IMPACTS = ("structural", "content", "editorial")
@@ -320,9 +321,7 @@ def _mark_review(changes: list[Change], head: Manual | None) -> list[Change]:
     """Inherited changes the adaptation has not reviewed: marked "inherited, needs review by <adaptation>"."""
     if head is None or not head.extends:
         return changes
-    from dataclasses import replace
 
-    from .review import pending
 
     waiting = {p.unit.id for p in pending(head)}
     return [replace(c, needs_review=head.id) if c.inherited_from and change_unit(c) in waiting else c

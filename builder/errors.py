@@ -7,7 +7,7 @@ collects everything found in one run so an author sees all mistakes at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,12 +59,6 @@ class Problems:
             self._seen.add(problem)
             self._items.append(problem)
 
-    def extend(self, problems: Iterable[Problem]) -> None:
-        for p in problems:
-            if p not in self._seen:
-                self._seen.add(p)
-                self._items.append(p)
-
     def __iter__(self) -> Iterator[Problem]:
         return iter(sorted(self._items))
 
@@ -74,10 +68,3 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-
-class SourceError(Exception):
-    """Raised by callers that need to stop on problems (never by the loader)."""
-
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the protocol sources")

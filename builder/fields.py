@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,8 +139,6 @@ def _describe(value: Any) -> str:
 
 
 def _closest(word: str, choices: set[str] | list[str]) -> str:
-    import difflib
-
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return match[0] if match else ""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import Problems
 from .examples import parse_examples, read_population
-from .fields import FieldReader, parse_range
+from .fields import FieldReader, did_you_mean, parse_range
 from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
 from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint, visible
 from .sections import RawSection, split_sections
@@ -199,7 +199,6 @@ def read_field(item: LocDict, line: int, path: Path, problems: Problems, what: s
     kind = fr.get("kind", str, "")
     label = fr.get("label", str, "")
     if kind and kind not in FIELD_KINDS:
-        from .fields import did_you_mean
 
         fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
         return None

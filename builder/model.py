@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
+
 #: Where a section or session of an assembled manual came from.
 Origin = Literal["core", "adapted", "new", "local"]
 
@@ -227,7 +229,6 @@ class ExamplePopulation:
 
     def excludes(self, population: list[str]) -> str:
         """Why an example showing ``population`` does not fit ("" when it fits)."""
-        from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
 
         ages = [t for t in population if t in EXAMPLE_AGES]
         formats = [t for t in population if t in EXAMPLE_FORMATS]

@@ -31,6 +31,7 @@ from .fields import FieldReader, did_you_mean
 from .loader import (
     PAGE_DIRS,
     build_worksheet,
+    load_page,
     load_session,
     load_yaml_file,
     read_agenda,
@@ -60,6 +61,7 @@ from .review import read_lock
 from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, RESERVED_MANUAL_IDS, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
+from .validate import validate_manual
 from .worksheet_overlay import overlay_worksheet
 
 MANIFEST = "adaptation.yaml"
@@ -427,7 +429,6 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             problems.add(path, 1, f"{base.id} has no {kind} '{pid}' to adapt",
                          did_you_mean(pid, set(group)) + "; new pages go in pages/")
         else:
-            from .loader import load_page
 
             page = load_page(path, "page", problems)
             if page is None:
@@ -798,7 +799,6 @@ def load_adaptations(folder: Path, core: Manual, problems: Problems) -> list[Man
     """Load every adaptation under ``folder`` and resolve each on what it extends (in dependency order)."""
     if not folder.is_dir():
         return []
-    from .validate import validate_manual
 
     found: dict[str, Adaptation] = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):

@@ -13,7 +13,8 @@ import jinja2
 
 from . import changemarks
 from .changemarks import redline_markdown
-from .model import Manual, Page, Phase, Section, Session
+from .model import Manual, Phase, Session
+from .printing import plan
 from .references import expand
 from .review import pending
 from .rules import FOCUS_PREFIX, MIDDLE_PHASE
@@ -157,13 +158,8 @@ def correspondence(manuals: list[Manual]) -> dict[str, Any]:
     return {"root": root, "adaptations": adaptations, "rows": rows}
 
 
-def sections_of(page: Page) -> list[Section]:
-    return page.sections
-
-
 def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual],
                   paper: str = "a4") -> dict[str, str]:
-    from .printing import plan
 
     out: dict[str, str] = {}
     base = next((m for m in manuals if m.id == manual.extends), None)

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .errors import Problems
+from .examples import manual_examples
 from .model import Manual
 from .sourcefile import LocDict, parse_yaml, read_text
 from .texts import Text, inherited, manual_texts
@@ -55,8 +58,6 @@ def inherited_units(manual: Manual) -> dict[str, Unit]:
 
 
 def _examples(manual: Manual):  # type: ignore[no-untyped-def]
-    from .examples import manual_examples
-
     return [e for _, e in manual_examples(manual)]
 
 
@@ -117,7 +118,6 @@ def write_lock(folder: Path, reviewed: dict[str, str]) -> Path:
 
 def _plain(digest: str) -> str:
     """The hash as YAML: quoted only where YAML would read it as a number (``123456789012``, ``1e5…``)."""
-    import yaml
 
     return digest if isinstance(yaml.safe_load(digest), str) else f"'{digest}'"
 

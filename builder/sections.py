@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from .directive_options import directive_options
 from .errors import Problems
 from .rules import (
     DANGEROUS_TAG_RE,
@@ -402,7 +403,6 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
 def _option_targets(text: str, report: Callable[[str, int, str, str], None]) -> list[tuple[int, str, bool]]:
     """Directive options in either MyST form (``:key: value`` lines or a ``---`` YAML block), decoded:
     the image and link targets to check, after reporting file options and code or data URLs."""
-    from .directive_options import directive_options
 
     targets: list[tuple[int, str, bool]] = []
     for option in directive_options(text):

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .gitrefs import GitError, export, release_tags, resolve, tree_id
+from .diff import diff_manuals
+from .diff_format import as_html
+from .gitrefs import GitError, export, git, release_tags, resolve, tree_id
 from .project import LoadOptions, load_project
 from .versioning import TAG_RE, parse
 
@@ -275,8 +277,6 @@ def _manuals_at(root: Path, ref: str | None, options: LoadOptions) -> dict[str, 
 
 
 def release_notes(root: Path, tag: str) -> str:
-    from .gitrefs import git
-
     try:
         return str(git(root, "tag", "-l", "--format=%(contents)", tag)).strip()
     except GitError:
@@ -285,8 +285,6 @@ def release_notes(root: Path, tag: str) -> str:
 
 def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]], options: LoadOptions) -> str:
     """Each version of ``manual``, newest first, with its release notes and protocol-level changes."""
-    from .diff import diff_manuals
-    from .diff_format import as_html
 
     esc = html.escape
     sections = []
