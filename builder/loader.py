@@ -7,11 +7,24 @@ what it could read, so one run reports every mistake.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from .errors import Problems
 from .examples import parse_examples, read_population
 from .fields import FieldReader, did_you_mean, parse_range
-from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
+from .model import (
+    AgendaItem,
+    Audience,
+    Field,
+    Manual,
+    Page,
+    PageKind,
+    Phase,
+    Section,
+    Session,
+    SourceRef,
+    Worksheet,
+)
 from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
@@ -63,8 +76,7 @@ def read_phases(r: FieldReader) -> list[Phase]:
         if rng[0] > rng[1]:
             pr.problem("sessions", f"phase '{pid}': range {rng[0]}-{rng[1]} runs backwards")
             continue
-        phases.append(Phase(pid, title, rng[0], rng[1], summary))
-        phases[-1].line = item.line_of("sessions")
+        phases.append(Phase(pid, title, rng[0], rng[1], summary, line=item.line_of("sessions")))
     return phases
 
 
@@ -152,8 +164,8 @@ def load_session(path: Path, problems: Problems, default_minutes: int,
     if number is None:
         return None
     session = Session(number, title, minutes, participants, goals, agenda, techniques, worksheets,
-                      fidelity, to_sections(raw, path, problems), ref(problems, path, 1))
-    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}
+                      fidelity, to_sections(raw, path, problems), ref(problems, path, 1),
+                      lines={k: doc.meta.line_of(k) for k in doc.meta})
     return session
 
 
@@ -172,10 +184,8 @@ def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     summary = r.get("summary", str, "")
     r.unknown(PAGE_FIELDS)
     raw = split_sections(doc.body, doc.body_line, path, problems)
-    page = Page(path.stem, kind, title, summary, to_sections(raw, path, problems),  # type: ignore[arg-type]
-                ref(problems, path, 1))
-    page.lines = {k: doc.meta.line_of(k) for k in doc.meta}
-    return page
+    return Page(path.stem, cast(PageKind, kind), title, summary, to_sections(raw, path, problems),
+                ref(problems, path, 1), lines={k: doc.meta.line_of(k) for k in doc.meta})
 
 
 # --- worksheets ------------------------------------------------------------
@@ -326,6 +336,6 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         sessions=sorted(sessions, key=lambda s: s.number), pages=pages["page"],
         problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
         ref=ref(problems, manifest_path, 1), terms=terms, example_population=population,
+        lines={k: data.line_of(k) for k in data},
     )
-    manual.lines = {k: data.line_of(k) for k in data}
     return manual

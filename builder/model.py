@@ -112,12 +112,16 @@ class Session:
         return next((s for s in self.sections if s.id == section_id), None)
 
 
+#: The kinds of page a manual has besides its sessions.
+PageKind = Literal["problem-area", "technique", "page"]
+
+
 @dataclass
 class Page:
     """A problem-area, technique or front-matter page."""
 
     id: str
-    kind: Literal["problem-area", "technique", "page"]
+    kind: PageKind
     title: str
     summary: str
     sections: list[Section]

@@ -504,7 +504,7 @@ def resolve(base: Manual, adaptation: Adaptation, problems: Problems) -> Manual 
             if session is None:
                 continue
             if session.number != number:
-                problems.add(path, getattr(session, "lines", {}).get("number", 1),
+                problems.add(path, session.lines.get("number", 1),
                              f"file is session {number} in the session map but says number {session.number}")
             session.origin = "new"
             for sec in session.sections:

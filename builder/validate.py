@@ -37,7 +37,7 @@ def validate_phases(manual: Manual, problems: Problems) -> None:
     ids: set[str] = set()
     expected = first
     for phase in sorted(manual.phases, key=lambda p: p.first):
-        line = getattr(phase, "line", _mline(manual, "phases"))
+        line = phase.line or _mline(manual, "phases")
         if phase.id in ids:
             problems.add(path, line, f"duplicate phase id '{phase.id}'")
         ids.add(phase.id)
@@ -63,7 +63,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
     last = manual.sessions_count if first == 0 else first + manual.sessions_count - 1
     seen: dict[int, Session] = {}
     for s in manual.sessions:
-        lines = getattr(s, "lines", {})
+        lines = s.lines
         if s.number in seen:
             problems.add(s.ref.path, lines.get("number", 1),
                          f"duplicate session number {s.number} (also in {seen[s.number].ref.path})",
@@ -87,7 +87,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
 
 
 def validate_session(manual: Manual, s: Session, problems: Problems) -> None:
-    lines = getattr(s, "lines", {})
+    lines = s.lines
     total = sum(a.minutes for a in s.agenda)
     if s.agenda and total != s.minutes:
         problems.add(s.ref.path, lines.get("agenda", 1),
