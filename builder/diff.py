@@ -21,6 +21,7 @@ from typing import Any
 
 from .model import Manual, Page, Section, Session, Worksheet
 from .review import pending
+from .rules import SECTION_OPS
 from .wordiff import compare
 
 IMPACTS = ("structural", "content", "editorial")
@@ -109,8 +110,8 @@ def _sections(ctx: _Ctx, manual_b: Manual, manual_h: Manual, base: list[Section]
     for sid in [s.id for s in head if s.id in b]:
         old, new = b[sid], h[sid]
         inh = _inherited(manual_h, new)
-        if inh is None and manual_h.extends and new.origin == "adapted" and new.operation in ("append", "prepend") \
-                and old.base_body != new.base_body:
+        extended = new.origin == "adapted" and SECTION_OPS.get(new.operation) == "extended"
+        if inh is None and manual_h.extends and extended and old.base_body != new.base_body:
             inh = manual_h.extends  # the inherited part of an extended section changed
         local = new.origin == "local" or old.origin == "local"
         src = _from_session(new, inh) if "session" in where else {}

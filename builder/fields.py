@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems
-from .rules import DEFAULT_NUMBER_LIMIT, ID_RE, NUMBER_LIMITS, TITLE_FIELDS, TITLE_FORBIDDEN, id_hint, visible
+from .rules import (
+    DEFAULT_NUMBER_LIMIT,
+    ID_RE,
+    NUMBER_LIMITS,
+    SEMVER_RE,
+    TITLE_FIELDS,
+    TITLE_FORBIDDEN,
+    id_hint,
+    visible,
+)
 from .sourcefile import LocDict, LocList
-
-SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 _TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true or false"}
 

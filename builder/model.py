@@ -16,6 +16,12 @@ from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
 Origin = Literal["core", "adapted", "new", "local"]
 
 
+def last_session(first: int, count: int) -> int:
+    """The last session number of a manifest's ``first_session`` and ``sessions`` (``sessions`` counts
+    from 1: a session 0 is extra)."""
+    return count if first == 0 else first + count - 1
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """A place in a source file, for messages."""
@@ -208,7 +214,7 @@ class Manual:
     @property
     def last_session(self) -> int:
         """The last session number the manifest declares (``sessions`` counts from 1; a session 0 is extra)."""
-        return self.sessions_count if self.first_session == 0 else self.first_session + self.sessions_count - 1
+        return last_session(self.first_session, self.sessions_count)
 
     def term(self, word: str) -> str:
         return self.terms.get(word, word)

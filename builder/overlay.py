@@ -58,7 +58,7 @@ from .model import (
 )
 from .references import map_inherited
 from .review import read_lock
-from .rules import FOCUS_PREFIX, ID_RE, LINK_ROLES, RESERVED_MANUAL_IDS, ROLE_RE
+from .rules import CHANGING_OPS, FOCUS_PREFIX, ID_RE, LINK_ROLES, RESERVED_MANUAL_IDS, ROLE_RE
 from .sections import RawSection, role_target, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
 from .validate import validate_manual
@@ -238,7 +238,7 @@ def apply_section_ops(sections: list[Section], overlay: FileOverlay, problems: P
                          f"add an operation: '{{#{op.id} replace}}', '{{#{op.id} append}}', "
                          f"'{{#{op.id} add}}', '{{#{op.id} after=ID}}' …")
             continue
-        if op.op in ("replace", "append", "prepend", "remove"):
+        if op.op in CHANGING_OPS:
             if op.id not in ids:
                 problems.add(overlay.path, op.line, f"{op.op}: {what} has no section '{op.id}'",
                              did_you_mean(op.id, ids))

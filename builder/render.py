@@ -17,7 +17,7 @@ from .model import Manual, Phase, Session
 from .printing import plan
 from .references import expand
 from .review import pending
-from .rules import FOCUS_PREFIX, MIDDLE_PHASE
+from .rules import FOCUS_PREFIX, MIDDLE_PHASE, SECTION_OPS
 
 TEMPLATE_DIR = "_templates"
 
@@ -44,6 +44,8 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["ins"] = changemarks.ins
     env.filters["del"] = changemarks.delete
     env.filters["page_title"] = lambda item_id, pages: pages[item_id].title if item_id in pages else item_id
+    env.globals["section_ops"] = SECTION_OPS
+    env.globals["focus_prefix"] = FOCUS_PREFIX
     return env
 
 

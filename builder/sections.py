@@ -43,9 +43,13 @@ from .rules import (
     MAX_FENCE_DEPTH,
     MD_LINK_RE,
     NOT_EVENT_HANDLERS,
+    PLACING_OPS,
     RAW_HTML_RE,
     ROLE_RE,
     SCRIPT_URL_RE,
+    SECTION_OPS,
+    SECTION_OPS_SYNTAX,
+    TITLED_OPS,
     id_hint,
     visible,
 )
@@ -131,12 +135,12 @@ def parse_op(raw: str) -> tuple[str, str, str]:
     word = words[0]
     if "=" in word:
         op, _, target = word.partition("=")
-        if op not in ("after", "before"):
+        if op not in PLACING_OPS:
             return "", "", f"unknown operation '{op}='"
         if not ID_RE.match(target):
             return "", "", f"'{visible(target)}' is not a valid section id"
         return op, target, ""
-    if word not in ("replace", "append", "prepend", "remove", "add"):
+    if word not in SECTION_OPS or word in PLACING_OPS:
         return "", "", f"unknown operation '{word}'"
     return word, "", ""
 
@@ -180,7 +184,7 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
             op, target, err = parse_op(raw_op)
             if err:
                 problems.add(path, lineno, err,
-                             "operations: replace, append, prepend, remove, add, after=ID, before=ID")
+                             f"operations: {SECTION_OPS_SYNTAX}")
             elif op and not allow_ops:
                 problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
                              "write '## Title {#id}'")
@@ -192,7 +196,7 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
                              "section ids must be unique within a file")
             else:
                 seen[sid] = lineno
-            if not title and op in ("", "replace", "add", "after", "before"):
+            if not title and (not op or op in TITLED_OPS):
                 problems.add(path, lineno, f"section '{sid}' has no heading text", "write '## Heading text {#id}'")
             current = RawSection(sid, title, op, target, "", lineno)
             continue

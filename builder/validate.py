@@ -27,9 +27,7 @@ def _mline(manual: Manual, key: str) -> int:
 
 def validate_phases(manual: Manual, problems: Problems) -> None:
     path = manual.ref.path
-    first, last = manual.first_session, manual.first_session + manual.sessions_count - 1
-    if manual.first_session == 0:
-        last = manual.sessions_count
+    first, last = manual.first_session, manual.last_session
     if not manual.phases:
         problems.add(path, _mline(manual, "phases"), "the manual declares no phases",
                      "list the phases with their session ranges")
@@ -60,7 +58,7 @@ def validate_phases(manual: Manual, problems: Problems) -> None:
 
 def validate_sessions(manual: Manual, problems: Problems) -> None:
     first = manual.first_session
-    last = manual.sessions_count if first == 0 else first + manual.sessions_count - 1
+    last = manual.last_session
     seen: dict[int, Session] = {}
     for s in manual.sessions:
         lines = s.lines
