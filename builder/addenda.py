@@ -22,8 +22,9 @@ from .errors import Problems
 from .fields import did_you_mean
 from .loader import PAGE_DIRS, load_page, source_files
 from .model import Manual, PageReport, SessionReport
-from .overlay import _apply_front_matter, _overlay_page, _text, apply_section_ops, read_overlay_file
+from .overlay_parse import PAGE_OVERLAY_FIELDS, SESSION_OVERLAY_FIELDS, read_overlay_file
 from .rules import ID_RE
+from .section_ops import apply_overlay, apply_page_overlay, overlay_notes
 
 
 def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
@@ -37,15 +38,13 @@ def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
             problems.add(path, 1, f"{manual.id} has no session for the local file '{path.name}'",
                          did_you_mean(path.stem, {s.id for s in out.sessions}))
             continue
-        overlay = read_overlay_file(path, problems, {"set", "add", "remove", "notes"})
+        overlay = read_overlay_file(path, problems, SESSION_OVERLAY_FIELDS)
         if overlay is None:
             continue
-        changes = _apply_front_matter(session, overlay, problems)
-        session.sections, section_changes = apply_section_ops(
-            session.sections, overlay, problems, f"{manual.id} session {session.number}", layer="local")
+        changes, section_changes = apply_overlay(session, overlay, problems, f"{manual.id} session {session.number}",
+                                                 layer="local")
         out.local_report.append(SessionReport(session.number, "adapted", [], session.title,
-                                              _text(overlay.meta, "notes", path, problems), changes,
-                                              section_changes))
+                                              overlay_notes(overlay, problems), changes, section_changes))
     groups = {"page": out.pages, "problem-area": out.problem_area_pages, "technique": out.techniques}
     for kind, sub in PAGE_DIRS.items():
         for path in source_files(folder / sub, ".md"):
@@ -54,10 +53,10 @@ def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
                 continue
             group = groups[kind]
             if path.stem in group:
-                overlay = read_overlay_file(path, problems, {"set", "notes"})
+                overlay = read_overlay_file(path, problems, PAGE_OVERLAY_FIELDS)
                 if overlay is None:
                     continue
-                page, report = _overlay_page(group[path.stem], overlay, problems, layer="local")
+                page, report = apply_page_overlay(group[path.stem], overlay, problems, layer="local")
                 group[path.stem] = page
                 out.local_report.append(report)
             elif kind == "page":

@@ -43,15 +43,20 @@ class Problems:
         self.root = root
         self._items: list[Problem] = []
         self._seen: set[Problem] = set()
+        self._rel: dict[Path, str] = {}
 
     def rel(self, path: Path | str) -> str:
+        """``path`` as messages show it: relative to the project root when inside it (links
+        followed; each path is worked out once, so later messages need no disk access)."""
         p = Path(path)
-        if self.root is not None:
+        if self.root is None:
+            return p.as_posix()
+        if p not in self._rel:
             try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
+                self._rel[p] = p.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
-                pass
-        return p.as_posix()
+                self._rel[p] = p.as_posix()
+        return self._rel[p]
 
     def add(self, path: Path | str, line: int, message: str, hint: str = "") -> None:
         problem = Problem(self.rel(path), max(int(line), 1), cut(message), cut(hint))

@@ -144,15 +144,19 @@ def read_fidelity(r: FieldReader, key: str = "fidelity", required: bool = True) 
 def load_session(path: Path, problems: Problems, default_minutes: int,
                  default_participants: list[str]) -> Session | None:
     text = read_text(path, problems)
-    if text is None:
-        return None
+    return parse_session(path, text, problems, default_minutes, default_participants) if text is not None else None
+
+
+def parse_session(path: Path, text: str, problems: Problems, default_minutes: int,
+                  default_participants: list[str]) -> Session | None:
+    """A session file's text (``path`` is for messages)."""
     doc = split_front_matter(text, path, problems)
     if doc is None:
         return None
     r = FieldReader(doc.meta, path, problems, "session")
     number = r.positive_int("number", None, minimum=0)
     title = r.get("title", str, "")
-    minutes = r.positive_int("minutes", default_minutes, required=False) or default_minutes
+    minutes = r.positive_int("minutes", None, required=False) or default_minutes
     participants = r.text_list("participants", required=False) or list(default_participants)
     goals = r.text_list("goals")
     agenda = read_agenda(r)
@@ -174,8 +178,11 @@ PAGE_FIELDS = {"title", "summary"}
 
 def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     text = read_text(path, problems)
-    if text is None:
-        return None
+    return parse_page(path, text, kind, problems) if text is not None else None
+
+
+def parse_page(path: Path, text: str, kind: str, problems: Problems) -> Page | None:
+    """A page file's text (``path`` is for messages)."""
     doc = split_front_matter(text, path, problems)
     if doc is None:
         return None

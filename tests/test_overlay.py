@@ -12,7 +12,8 @@ import yaml
 from builder.errors import Problems
 from builder.loader import load_manual
 from builder.model import AgendaItem
-from builder.overlay import load_adaptation, resolve, scale_agenda
+from builder.overlay import resolve, scale_agenda
+from builder.overlay_parse import parse_adaptation
 from builder.project import load_project
 
 from .conftest import copy_project
@@ -128,7 +129,7 @@ def test_resolve_is_pure(teen_root: Path) -> None:
     problems = Problems(teen_root)
     core = load_manual(teen_root / "manual", problems)
     snapshot = copy.deepcopy(core)
-    adaptation = load_adaptation(teen_root / "adaptations" / "teen", problems)
+    adaptation = parse_adaptation(teen_root / "adaptations" / "teen", problems)
     first = resolve(core, adaptation, problems)
     second = resolve(core, adaptation, problems)
     assert core == snapshot
