@@ -180,42 +180,53 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
         if heading:
             close()
             buf = []
-            title, sid, raw_op = heading
-            op, target, err = parse_op(raw_op)
-            if err:
-                problems.add(path, lineno, err,
-                             f"operations: {SECTION_OPS_SYNTAX}")
-            elif op and not allow_ops:
-                problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
-                             "write '## Title {#id}'")
-            if not ID_RE.match(sid):
-                problems.add(path, lineno, f"'{visible(sid)}' is not a valid section id",
-                             id_hint(sid, "use lower-case words joined by hyphens, e.g. {#sick-role}"))
-            elif sid in seen:
-                problems.add(path, lineno, f"duplicate section id '{sid}' (first used on line {seen[sid]})",
-                             "section ids must be unique within a file")
-            else:
-                seen[sid] = lineno
-            if not title and (not op or op in TITLED_OPS):
-                problems.add(path, lineno, f"section '{sid}' has no heading text", "write '## Heading text {#id}'")
-            current = RawSection(sid, title, op, target, "", lineno)
+            current = _open_section(heading, lineno, path, problems, allow_ops, seen)
             continue
-        if LEVEL2_RE.match(line):
-            problems.add(path, lineno, "level-2 heading without a section id",
-                         "end the heading with an explicit id, e.g. '## Goals {#goals}'")
-        elif LEVEL1_RE.match(line):
-            problems.add(path, lineno, "level-1 headings are not allowed in the body",
-                         "the page title comes from 'title' in the front matter")
-        elif current is None and line.strip():
-            problems.add(path, lineno, "text before the first section",
-                         "start the body with '## Heading {#id}'")
-        elif line.startswith("###") and current is not None:
-            current.has_headings = True
+        _check_line(line, lineno, current, path, problems)
         buf.append(line)
     close()
     check_markup(body, body_line, path, problems, allow_raw_html)
     return sections
 
+
+
+def _open_section(heading: tuple[str, str, str], lineno: int, path: Path, problems: Problems, allow_ops: bool,
+                  seen: dict[str, int]) -> RawSection:
+    """A section's heading line: its id, title and operation, checked (``seen``: ids so far, with their line)."""
+    title, sid, raw_op = heading
+    op, target, err = parse_op(raw_op)
+    if err:
+        problems.add(path, lineno, err, f"operations: {SECTION_OPS_SYNTAX}")
+    elif op and not allow_ops:
+        problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
+                     "write '## Title {#id}'")
+    if not ID_RE.match(sid):
+        problems.add(path, lineno, f"'{visible(sid)}' is not a valid section id",
+                     id_hint(sid, "use lower-case words joined by hyphens, e.g. {#sick-role}"))
+    elif sid in seen:
+        problems.add(path, lineno, f"duplicate section id '{sid}' (first used on line {seen[sid]})",
+                     "section ids must be unique within a file")
+    else:
+        seen[sid] = lineno
+    if not title and (not op or op in TITLED_OPS):
+        problems.add(path, lineno, f"section '{sid}' has no heading text", "write '## Heading text {#id}'")
+    return RawSection(sid, title, op, target, "", lineno)
+
+
+def _check_line(line: str, lineno: int, current: RawSection | None, path: Path, problems: Problems) -> None:
+    """A body line outside fenced blocks that is not a section heading: other headings, text before
+    the first section (and ``###`` headings, noted on the section)."""
+    if LEVEL2_RE.match(line):
+        problems.add(path, lineno, "level-2 heading without a section id",
+                     "end the heading with an explicit id, e.g. '## Goals {#goals}'")
+    elif LEVEL1_RE.match(line):
+        problems.add(path, lineno, "level-1 headings are not allowed in the body",
+                     "the page title comes from 'title' in the front matter")
+    elif current is None and line.strip():
+        problems.add(path, lineno, "text before the first section",
+                     "start the body with '## Heading {#id}'")
+    elif line.startswith("###") and current is not None:
+        current.has_headings = True
 
 # --- hostile and forbidden markup ------------------------------------------------
 
@@ -325,19 +336,35 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
     """
     if allow_raw_html is None:
         allow_raw_html = RAW_HTML_POLICY.get()
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    reported: set[tuple[str, int]] = set()
+    report = _Reporter(text, first_line, path, problems, single_line)
+    _check_forbidden(text, report)
+    _check_html(text, report, allow_raw_html)
+    _check_urls(text, report)
+    _check_paths(text, report)
 
-    def line_of(offset: int) -> int:
-        return first_line if single_line else first_line + bisect.bisect_right(starts, offset) - 1
 
-    def report(rule: str, offset: int, message: str, hint: str) -> None:
-        line = line_of(offset)
-        if (rule, line) not in reported:  # one problem per rule and line
-            reported.add((rule, line))
-            problems.add(path, line, message, hint)
+class _Reporter:
+    """Reports markup problems of one text at their lines: one problem per rule and line."""
 
-    # line by line: labels, substitutions, options that read files
+    def __init__(self, text: str, first_line: int, path: Path | str, problems: Problems, single_line: bool) -> None:
+        self.first_line, self.path, self.problems, self.single_line = first_line, path, problems, single_line
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.reported: set[tuple[str, int]] = set()
+        self.danger_lines: set[int] = set()  #: lines with a dangerous tag (no raw-HTML problem on them too)
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line if self.single_line else self.first_line + bisect.bisect_right(self.starts, offset) - 1
+
+    def __call__(self, rule: str, offset: int, message: str, hint: str) -> None:
+        line = self.line_of(offset)
+        if (rule, line) not in self.reported:
+            self.reported.add((rule, line))
+            self.problems.add(self.path, line, message, hint)
+
+
+def _check_forbidden(text: str, report: _Reporter) -> None:
+    """Line by line: labels, substitutions, options that read files; then forbidden directives."""
+    starts = report.starts
     for i, start in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
         line = text[start:end]
@@ -349,11 +376,12 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
         report("directive", m.start(), f"'{{{name}}}' is not allowed in protocol sources",
                FORBIDDEN_DIRECTIVES[name])
 
-    # HTML: elements that are never allowed, event handlers, then any raw HTML where not allowed
-    danger_lines: set[int] = set()
+
+def _check_html(text: str, report: _Reporter, allow_raw_html: bool) -> None:
+    """HTML: elements that are never allowed, event handlers, then any raw HTML where not allowed."""
     for m in DANGEROUS_TAG_RE.finditer(text):
         name = m.group("name").lower()
-        danger_lines.add(line_of(m.start()))
+        report.danger_lines.add(report.line_of(m.start()))
         report("tag", m.start(), f"raw HTML is not allowed in protocol sources: <{name}> "
                f"{'runs code' if name in ('script', 'object', 'embed', 'applet') else 'is never allowed'}",
                f"scripts, frames, forms, embedded objects, styles and page metadata: {DANGER_HINT}")
@@ -362,19 +390,21 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
             continue
         report("handler", m.start(), f"event-handler attribute '{_short(m.group('name'), 40)}=' is not allowed "
                "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
-    if not allow_raw_html:
-        masked = _MASK_RE.sub(_mask, text) if "`" in text else text
-        for m in RAW_HTML_RE.finditer(masked):
-            line = line_of(m.start())
-            if line not in danger_lines and ("raw", line) not in reported:  # one per line: skip the rest fast
-                end = masked.find(">", m.start(), m.start() + 40)
-                snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…",
-                                 40)
-                report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
-                       "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
-                       "see docs/source-format.md)")
+    if allow_raw_html:
+        return
+    masked = _MASK_RE.sub(_mask, text) if "`" in text else text
+    for m in RAW_HTML_RE.finditer(masked):
+        line = report.line_of(m.start())
+        if line not in report.danger_lines and ("raw", line) not in report.reported:  # one per line: skip fast
+            end = masked.find(">", m.start(), m.start() + 40)
+            snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…", 40)
+            report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
+                   "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
+                   "see docs/source-format.md)")
 
-    # URLs that run code or hide content, after HTML character references are decoded
+
+def _check_urls(text: str, report: _Reporter) -> None:
+    """URLs that run code or hide content, after HTML character references are decoded."""
     decoded, where = _decode_entities(text)
     for pattern, hint in ((SCRIPT_URL_RE, "such a link runs code when clicked; " + LINK_HINT),
                           (DATA_URL_RE, "a data: URL hides content inside the address; " + LINK_HINT)):
@@ -384,7 +414,9 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
             report(scheme, where[offset] if where else offset,
                    f"'{scheme}:' URLs are not allowed in protocol sources", hint)
 
-    # paths that leave the repository
+
+def _check_paths(text: str, report: _Reporter) -> None:
+    """Links and images whose target leaves the repository."""
     targets: list[tuple[int, str, bool]] = []
     for m in MD_LINK_RE.finditer(text):
         targets.append((m.start(), _link_dest(m), bool(m.group("bang"))))
