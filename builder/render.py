@@ -13,6 +13,7 @@ import jinja2
 
 from . import changemarks
 from .changemarks import redline_markdown
+from .fences import fenced_lines
 from .model import Manual, Phase, Session
 from .printing import plan
 from .references import expand
@@ -68,13 +69,10 @@ def markdown_text(value: object) -> str:
 def demote_headings(text: str) -> str:
     """Turn Markdown headings into bold lines (for text shown inside a dropdown or tab)."""
     out = []
-    fence = ""
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for line, fenced in zip(lines, fenced_lines(lines, max_indent=None), strict=True):
         stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~", ":::")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else (fence or marker)
-        if not fence and stripped.startswith("#"):
+        if not fenced and stripped.startswith("#"):
             title = stripped.lstrip("#").strip()
             out.append(f"**{title}**" if title else "")
         else:

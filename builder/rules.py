@@ -43,7 +43,10 @@ SECTION_HEADING_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<id>[^\s}]*
 #: Any level-2 heading (to catch ones without an id).
 LEVEL2_RE = re.compile(r"^##[ \t]")
 LEVEL1_RE = re.compile(r"^#[ \t]")
-FENCE_RE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,}|:{3,})")
+#: A fence line (builder.fences): three or more backticks, tildes or colons, then the info string.
+FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+#: Most spaces before a fence in a body (more: an indented code block, as in CommonMark).
+MAX_FENCE_INDENT = 3
 
 #: Roles that link within a manual, and what kind of target each takes.
 LINK_ROLES = {

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from .directive_options import directive_options
 from .errors import Problems
+from .fences import fenced_blocks, fenced_lines
 from .rules import (
     DANGEROUS_TAG_RE,
     DATA_URL_RE,
     DOWNLOAD_ROLE_RE,
     EVENT_HANDLER_RE,
-    FENCE_RE,
     FILE_OPTION_HINT,
     FILE_OPTION_MESSAGE,
     FILE_OPTIONS,
@@ -74,38 +74,6 @@ class RoleUse:
     line: int
 
 
-def _fences(lines: list[str]) -> tuple[list[bool], int | None]:
-    """For each line, whether it is inside (or is) a fenced block; and the first line index where
-    fenced blocks nest deeper than :data:`~builder.rules.MAX_FENCE_DEPTH` (or ``None``).
-
-    As in markdown-it, a block ends at the first line that closes it (same character, at least as
-    long, nothing after it), whatever it contains; inside a code block (a backtick or tilde fence
-    that is not a ``{directive}``) nothing else opens.
-    """
-    inside: list[bool] = []
-    stack: list[tuple[str, bool]] = []  # (fence, is a code block)
-    too_deep: int | None = None
-    for index, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if m:
-            fence = m.group("fence")
-            rest = line.strip()[len(fence):].strip()
-            closes = None
-            if not rest:
-                closes = next((i for i, (f, _) in enumerate(stack) if f[0] == fence[0] and len(fence) >= len(f)),
-                              None)
-            if closes is not None:
-                del stack[closes:]
-            elif not stack or not stack[-1][1]:
-                stack.append((fence, fence[0] != ":" and not rest.startswith("{")))
-                if len(stack) > MAX_FENCE_DEPTH and too_deep is None:
-                    too_deep = index
-            inside.append(True)
-            continue
-        inside.append(bool(stack))
-    return inside, too_deep
-
-
 _ID_PART_RE = re.compile(r"[^\s}]*")
 
 
@@ -153,7 +121,9 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
     (:func:`check_markup`; ``allow_raw_html=None`` follows :data:`RAW_HTML_POLICY`).
     """
     lines = body.split("\n")
-    fenced, too_deep = _fences(lines)
+    blocks = fenced_blocks(lines)
+    fenced = fenced_lines(lines, blocks=blocks)
+    too_deep = next((b.start for b in blocks if b.depth > MAX_FENCE_DEPTH), None)
     if too_deep is not None:
         problems.add(path, body_line + too_deep, f"blocks nested deeper than {MAX_FENCE_DEPTH} levels",
                      f"flatten the structure (at most {MAX_FENCE_DEPTH} blocks inside one another)")
