@@ -29,7 +29,7 @@ from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint,
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
-PAGE_DIRS = {"problem-area": "problem-areas", "technique": "techniques", "page": "pages"}
+PAGE_DIRS: dict[PageKind, str] = {"problem-area": "problem-areas", "technique": "techniques", "page": "pages"}
 
 
 def ref(problems: Problems, path: Path, line: int) -> SourceRef:
@@ -286,6 +286,24 @@ def source_files(directory: Path, suffix: str) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == suffix)
 
 
+def id_files(directory: Path, suffix: str, problems: Problems) -> list[Path]:
+    """The files of ``directory`` named ``<id><suffix>``; any other name of that suffix is a problem."""
+    found: list[Path] = []
+    for path in source_files(directory, suffix):
+        if not ID_RE.match(path.stem):
+            problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
+                         id_hint(path.stem, "name files with lower-case words joined by hyphens"))
+            continue
+        found.append(path)
+    return found
+
+
+def page_files(folder: Path, problems: Problems) -> list[tuple[PageKind, Path]]:
+    """The page files of a manual's, an adaptation's or the addenda's folder: (kind, path) for each
+    ``<id>.md`` in problem-areas/, techniques/ and pages/ (:data:`PAGE_DIRS`)."""
+    return [(kind, path) for kind, sub in PAGE_DIRS.items() for path in id_files(folder / sub, ".md", problems)]
+
+
 def load_manual(root: Path, problems: Problems) -> Manual | None:
     """Load the core manual in ``root`` (a folder holding ``protocol.yaml``)."""
     manifest_path = root / "protocol.yaml"
@@ -318,21 +336,12 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         if s is not None:
             sessions.append(s)
     pages: dict[str, dict[str, Page]] = {k: {} for k in PAGE_DIRS}
-    for kind, folder in PAGE_DIRS.items():
-        for path in source_files(root / folder, ".md"):
-            if not ID_RE.match(path.stem):
-                problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
-                             id_hint(path.stem, "name files with lower-case words joined by hyphens"))
-                continue
-            page = load_page(path, kind, problems)
-            if page is not None:
-                pages[kind][page.id] = page
+    for kind, path in page_files(root, problems):
+        page = load_page(path, kind, problems)
+        if page is not None:
+            pages[kind][page.id] = page
     worksheets: dict[str, Worksheet] = {}
-    for path in source_files(root / "worksheets", ".yaml"):
-        if not ID_RE.match(path.stem):
-            problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
-                         id_hint(path.stem, "name files with lower-case words joined by hyphens"))
-            continue
+    for path in id_files(root / "worksheets", ".yaml", problems):
         ws = load_worksheet(path, problems)
         if ws is not None:
             worksheets[ws.id] = ws

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .paths import session_name
 from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
 
 #: Where a section or session of an assembled manual came from.
@@ -112,7 +113,7 @@ class Session:
 
     @property
     def id(self) -> str:
-        return f"session-{self.number:02d}"
+        return session_name(self.number)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

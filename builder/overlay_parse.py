@@ -16,8 +16,8 @@ from .errors import Problems
 from .examples import ExampleOverlay, read_example_overlays, read_population
 from .fields import FieldReader
 from .loader import (
-    PAGE_DIRS,
     load_yaml_file,
+    page_files,
     parse_session,
     read_audience,
     read_phases,
@@ -26,7 +26,6 @@ from .loader import (
 )
 from .model import Audience, ExamplePopulation, Phase, Session
 from .review import read_lock
-from .rules import ID_RE
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
 
@@ -266,12 +265,8 @@ def _read_session_files(adaptation: Adaptation, problems: Problems) -> None:
 
 
 def _read_page_files(adaptation: Adaptation, problems: Problems) -> None:
-    for kind, sub in PAGE_DIRS.items():
-        for path in source_files(adaptation.path / sub, ".md"):
-            if not ID_RE.match(path.stem):
-                problems.add(path, 1, f"file name '{path.name}' is not a valid id")
-                continue
-            adaptation.page_files[(kind, path.stem)] = SourceText(path, read_text(path, problems))
+    for kind, path in page_files(adaptation.path, problems):
+        adaptation.page_files[(kind, path.stem)] = SourceText(path, read_text(path, problems))
 
 
 def read_overlay_file(path: Path, problems: Problems, allowed: set[str]) -> FileOverlay | None:

@@ -12,21 +12,18 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 
+from ..paths import page_doc, session_doc
 from ..rules import LINK_ROLES
 from ..sections import role_target
-
-FOLDERS = {"technique": "techniques", "problem-area": "problem-areas", "worksheet": "worksheets",
-           "session": "sessions", "page": ""}
 
 
 def target_doc(role: str, manual_id: str, target: str) -> str:
     if role == "session":
         try:
-            return f"/{manual_id}/sessions/session-{int(target):02d}"
+            return "/" + session_doc(manual_id, int(target))
         except ValueError:
-            return f"/{manual_id}/sessions/{target}"
-    folder = FOLDERS[role]
-    return f"/{manual_id}/{folder}/{target}" if folder else f"/{manual_id}/{target}"
+            pass
+    return "/" + page_doc(manual_id, role, target)
 
 
 def make_role(role: str) -> Any:
