@@ -11,8 +11,7 @@ from bs4 import BeautifulSoup
 from builder.project import load_project
 
 from .conftest import run_cli
-from .test_diff import edit, git
-from .test_overlay import FIXTURES, with_teen
+from .helpers import FIXTURES, edit, git, with_teen
 
 
 def with_addenda(tmp_path: Path) -> Path:

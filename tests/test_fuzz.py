@@ -33,7 +33,7 @@ from builder.sections import RawSection, check_markup, section_heading, split_ro
 from builder.sourcefile import LocDict
 
 from .conftest import ROOTS
-from .test_overlay import FIXTURES
+from .helpers import FIXTURES
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOADER = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # load_project each
