@@ -580,15 +580,7 @@ def load_adaptations(folder: Path, core: Manual, problems: Problems) -> list[Man
     """Load every adaptation under ``folder`` and resolve each on what it extends (in dependency order)."""
     if not folder.is_dir():
         return []
-    found: dict[str, Adaptation] = {}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        adaptation = parse_adaptation(sub, problems)
-        if adaptation is not None and adaptation.id in {core.id, *RESERVED_MANUAL_IDS}:
-            problems.add(adaptation.manifest_path, adaptation.manifest.line_of("id"),
-                         f"'{adaptation.id}' is reserved and cannot be an adaptation's id",
-                         "choose another id (and rename the folder to match)")
-        elif adaptation is not None:
-            found[adaptation.id] = adaptation
+    found = _parse_all(folder, core, problems)
     resolved: dict[str, Manual] = {core.id: core}
     visiting: list[str] = []
 
@@ -617,3 +609,17 @@ def load_adaptations(folder: Path, core: Manual, problems: Problems) -> list[Man
         return manual
 
     return [manual for aid in found if (manual := get(aid)) is not None]
+
+
+def _parse_all(folder: Path, core: Manual, problems: Problems) -> dict[str, Adaptation]:
+    """Every adaptation folder, parsed, by id (an id that is reserved is a problem)."""
+    found: dict[str, Adaptation] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        adaptation = parse_adaptation(sub, problems)
+        if adaptation is not None and adaptation.id in {core.id, *RESERVED_MANUAL_IDS}:
+            problems.add(adaptation.manifest_path, adaptation.manifest.line_of("id"),
+                         f"'{adaptation.id}' is reserved and cannot be an adaptation's id",
+                         "choose another id (and rename the folder to match)")
+        elif adaptation is not None:
+            found[adaptation.id] = adaptation
+    return found

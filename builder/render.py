@@ -127,7 +127,7 @@ def session_context(manual: Manual, session: Session) -> dict[str, Any]:
         "next": manual.sessions[index + 1] if index + 1 < len(manual.sessions) else None,
         "area_titles": {a: manual.problem_area_pages[a].title for a in manual.problem_areas
                         if a in manual.problem_area_pages},
-        "last_number": manual.sessions[-1].number if manual.sessions else 0,
+        "last_number": manual.session_numbers[-1] if manual.sessions else 0,
         "difference": next((r.difference for r in manual.report.sessions if r.number == session.number), None)
         if manual.report else None,
     }
