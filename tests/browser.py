@@ -78,3 +78,10 @@ def serve_with_headers(directory: Path, headers_for: object) -> Iterator[str]:
 
     with serve(directory, Handler) as url:
         yield url
+
+
+def axe_source() -> str:
+    """The axe-core script, to inject into a page under test."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.util.osutil import relative_uri
 
 from ..paths import page_doc, session_doc
 from ..rules import LINK_ROLES
@@ -53,8 +54,6 @@ def setup_roles(app: Any) -> None:
 def download_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
                   options: dict[str, Any] | None = None, content: list[str] | None = None) -> Any:
     """``{ipt-download}`label <pdf/core/file.pdf>```: a link to a file the build writes into the site."""
-    from sphinx.util.osutil import relative_uri
-
     env = inliner.document.settings.env
     title, target = role_target(text)
     uri = relative_uri(env.app.builder.get_target_uri(env.docname), target)
