@@ -395,6 +395,8 @@ def _apply_session_file(r: _Resolution, session: Session, overlay: FileOverlay, 
     return notes, section_changes
 
 
+# --- a session's length, merging, link retargeting --------------------------------------------------
+
 def minutes_change(changes: dict[str, str], base_minutes: int, minutes: int) -> None:
     """Session length compared with the base session (not with the length already scaled to the manual)."""
     if minutes == base_minutes:
@@ -403,7 +405,6 @@ def minutes_change(changes: dict[str, str], base_minutes: int, minutes: int) -> 
         changes["minutes"] = f"{base_minutes} → {minutes} (agenda scaled)"
     else:
         changes["minutes"] = f"{base_minutes} → {minutes}"
-
 
 
 def scale_agenda(agenda: list[AgendaItem], minutes: int) -> list[AgendaItem]:
@@ -418,8 +419,6 @@ def scale_agenda(agenda: list[AgendaItem], minutes: int) -> list[AgendaItem]:
     for i in order[:rest]:
         floors[i] += 1
     return [AgendaItem(max(m, 0), a.activity) for m, a in zip(floors, agenda, strict=True)]
-
-
 
 
 def _merge_sessions(parts: list[Session]) -> Session:
@@ -478,7 +477,6 @@ def retarget_worksheet(ws: Worksheet, retarget: Callable[[str], str]) -> Workshe
     for key in ("title", "purpose", "for_clinician", "for_client"):
         setattr(new, key, retarget(getattr(ws, key)))
     return new
-
 
 
 # --- examples, the report, the manual -------------------------------------------------------------
@@ -571,7 +569,6 @@ def _each_targets(overlay: FileOverlay, phases: list[Phase], numbers: list[int],
     problems.add(overlay.path, line, "applies_to must name a phase or list sessions",
                  "write 'applies_to: middle' (a phase id of this adaptation) or 'applies_to: [3, 4, 5]'")
     return []
-
 
 
 # --- the whole adaptations folder -----------------------------------------------------------------

@@ -159,7 +159,6 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
     return sections
 
 
-
 def _open_section(heading: tuple[str, str, str], lineno: int, path: Path, problems: Problems, allow_ops: bool,
                   seen: dict[str, int]) -> RawSection:
     """A section's heading line: its id, title and operation, checked (``seen``: ids so far, with their line)."""
