@@ -15,7 +15,6 @@ marked ``local``, so pages, the differs-from-core page and the diff show it as l
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 
 from .errors import Problems
@@ -23,6 +22,7 @@ from .fields import did_you_mean
 from .loader import load_page, page_files, source_files
 from .model import Manual, PageReport, SessionReport
 from .overlay_parse import PAGE_OVERLAY_FIELDS, SESSION_OVERLAY_FIELDS, read_overlay_file
+from .rules import SESSION_FILE_RE
 from .section_ops import apply_overlay, apply_page_overlay, overlay_notes
 
 
@@ -31,7 +31,7 @@ def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
         return manual
     out = copy.deepcopy(manual)
     for path in source_files(folder / "sessions", ".md"):
-        m = re.fullmatch(r"session-(\d+)", path.stem)
+        m = SESSION_FILE_RE.fullmatch(path.stem)
         session = out.session(int(m.group(1))) if m else None
         if session is None:
             problems.add(path, 1, f"{manual.id} has no session for the local file '{path.name}'",

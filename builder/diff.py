@@ -21,11 +21,11 @@ from typing import Any
 
 from .model import Manual, Page, Section, Session, Worksheet
 from .review import pending
-from .rules import SECTION_OPS
+from .rules import SECTION_OPS, SESSION_FILE_RE
 from .wordiff import compare
 
 IMPACTS = ("structural", "content", "editorial")
-SESSION_FILE_RE = re.compile(r"session-(\d+)\.md$")
+SESSION_PATH_RE = re.compile(rf"{SESSION_FILE_RE.pattern}\.md$")
 RANK = {"structural": 3, "content": 2, "editorial": 1, "": 0}
 
 
@@ -91,7 +91,7 @@ def _inherited(manual: Manual, section: Section | None, session: Session | None 
 
 def _from_session(section: Section, inherited: str | None) -> dict[str, int]:
     """``{"from_session": N}`` when ``section`` is inherited session text from the base's session N."""
-    m = SESSION_FILE_RE.search(section.ref.path) if inherited else None
+    m = SESSION_PATH_RE.search(section.ref.path) if inherited else None
     return {"from_session": int(m.group(1))} if m else {}
 
 

@@ -8,7 +8,6 @@ its page overlays, ``each-*.md`` files, worksheets, example replacements and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +25,11 @@ from .loader import (
 )
 from .model import Audience, ExamplePopulation, Phase, Session
 from .review import read_lock
+from .rules import EACH_FILE_RE, SESSION_FILE_RE
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, read_text, split_front_matter
 
 MANIFEST = "adaptation.yaml"
-EACH_FILE_RE = re.compile(r"each-[a-z0-9]+(?:-[a-z0-9]+)*")
-SESSION_FILE_RE = re.compile(r"session-(\d+)")
 #: The fields of ``adaptation.yaml``.
 ADAPTATION_FIELDS = {"id", "extends", "extends_version", "title", "short_title", "version", "sessions",
                      "first_session", "session_minutes", "participants", "audience", "phases", "problem_areas",

@@ -16,6 +16,10 @@ ID_RE = re.compile(rf"^{ID_PATTERN}\Z")
 #: A semantic version, MAJOR.MINOR.PATCH, without leading zeros: manifests' ``version`` and release tags.
 SEMVER_PATTERN = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 SEMVER_RE = re.compile(rf"^{SEMVER_PATTERN}\Z")
+#: The name (without ``.md``) of a session file: ``session-NN``, NN the session's number.
+SESSION_FILE_RE = re.compile(r"session-(\d+)")
+#: The name of an adaptation's file of changes to several sessions: ``each-NAME``.
+EACH_FILE_RE = re.compile(rf"each-{ID_PATTERN}")
 #: Ids an adaptation may not take: the core's, and names of the site's own pages and folders.
 RESERVED_MANUAL_IDS = frozenset({"core", "index", "matrix", "search", "genindex", "pdf"})
 
