@@ -15,15 +15,15 @@ marked ``local``, so pages, the differs-from-core page and the diff show it as l
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 
 from .errors import Problems
 from .fields import did_you_mean
-from .loader import PAGE_DIRS, load_page, source_files
+from .loader import load_page, page_files, source_files
 from .model import Manual, PageReport, SessionReport
-from .overlay import _apply_front_matter, _overlay_page, _text, apply_section_ops, read_overlay_file
-from .rules import ID_RE
+from .overlay_parse import PAGE_OVERLAY_FIELDS, SESSION_OVERLAY_FIELDS, read_overlay_file
+from .rules import SESSION_FILE_RE
+from .section_ops import apply_overlay, apply_page_overlay, overlay_notes
 
 
 def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
@@ -31,48 +31,42 @@ def apply_addenda(manual: Manual, folder: Path, problems: Problems) -> Manual:
         return manual
     out = copy.deepcopy(manual)
     for path in source_files(folder / "sessions", ".md"):
-        m = re.fullmatch(r"session-(\d+)", path.stem)
+        m = SESSION_FILE_RE.fullmatch(path.stem)
         session = out.session(int(m.group(1))) if m else None
         if session is None:
             problems.add(path, 1, f"{manual.id} has no session for the local file '{path.name}'",
                          did_you_mean(path.stem, {s.id for s in out.sessions}))
             continue
-        overlay = read_overlay_file(path, problems, {"set", "add", "remove", "notes"})
+        overlay = read_overlay_file(path, problems, SESSION_OVERLAY_FIELDS)
         if overlay is None:
             continue
-        changes = _apply_front_matter(session, overlay, problems)
-        session.sections, section_changes = apply_section_ops(
-            session.sections, overlay, problems, f"{manual.id} session {session.number}", layer="local")
+        changes, section_changes = apply_overlay(session, overlay, problems, f"{manual.id} session {session.number}",
+                                                 layer="local")
         out.local_report.append(SessionReport(session.number, "adapted", [], session.title,
-                                              _text(overlay.meta, "notes", path, problems), changes,
-                                              section_changes))
+                                              overlay_notes(overlay, problems), changes, section_changes))
     groups = {"page": out.pages, "problem-area": out.problem_area_pages, "technique": out.techniques}
-    for kind, sub in PAGE_DIRS.items():
-        for path in source_files(folder / sub, ".md"):
-            if not ID_RE.match(path.stem):
-                problems.add(path, 1, f"file name '{path.name}' is not a valid id")
+    for kind, path in page_files(folder, problems):
+        group = groups[kind]
+        if path.stem in group:
+            overlay = read_overlay_file(path, problems, PAGE_OVERLAY_FIELDS)
+            if overlay is None:
                 continue
-            group = groups[kind]
-            if path.stem in group:
-                overlay = read_overlay_file(path, problems, {"set", "notes"})
-                if overlay is None:
-                    continue
-                page, report = _overlay_page(group[path.stem], overlay, problems, layer="local")
-                group[path.stem] = page
-                out.local_report.append(report)
-            elif kind == "page":
-                page = load_page(path, "page", problems)
-                if page is None:
-                    continue
-                page.origin = "local"
-                for section in page.sections:
-                    section.origin = "local"
-                out.pages[page.id] = page
-                out.page_order.append(page.id)
-                out.local_report.append(PageReport("page", page.id, page.title, True, "", []))
-            else:
-                problems.add(path, 1, f"{manual.id} has no {kind} '{path.stem}' to change locally",
-                             did_you_mean(path.stem, set(group)) + "; new local pages go in pages/")
+            page, report = apply_page_overlay(group[path.stem], overlay, problems, layer="local")
+            group[path.stem] = page
+            out.local_report.append(report)
+        elif kind == "page":
+            page = load_page(path, "page", problems)
+            if page is None:
+                continue
+            page.origin = "local"
+            for section in page.sections:
+                section.origin = "local"
+            out.pages[page.id] = page
+            out.page_order.append(page.id)
+            out.local_report.append(PageReport("page", page.id, page.title, True, "", []))
+        else:
+            problems.add(path, 1, f"{manual.id} has no {kind} '{path.stem}' to change locally",
+                         did_you_mean(path.stem, set(group)) + "; new local pages go in pages/")
     return out
 
 

@@ -23,6 +23,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bench_extra import main as extra
+from .printing.book import print_books
+from .printing.run import print_all
+from .project import load_project
+from .rules import LINK_ROLES
+
 #: Goals (issue 16): our time / plain Sphinx's time.
 GOALS = {"cold": 1.5, "no-op": 1.5, "one session edited": 3.0}
 PROJECT_PARTS = ("manual", "adaptations", "local", "_templates", "docs", "conf.py")
@@ -136,7 +142,6 @@ def copy_project(root: Path, dest: Path) -> Path:
 
 def plain_project(ours: Path, dest: Path) -> Path:
     """Plain Sphinx's source folder: our generated pages, Furo + MyST + sphinx-design, trivial roles."""
-    from .rules import LINK_ROLES
 
     shutil.copytree(ours / "_site", dest)
     conf_values: dict[str, object] = {"__file__": str(ours / "conf.py")}
@@ -200,9 +205,6 @@ SHEET_BYTES_BEFORE = 420_000
 
 def bench_sizes(root: Path) -> None:
     """Sizes of every PDF of the whole site (all manuals, books included), against the goals."""
-    from .printing.book import print_books
-    from .printing.run import print_all
-    from .project import load_project
 
     project = load_project(root)
     with tempfile.TemporaryDirectory() as tmp:
@@ -231,7 +233,6 @@ def main(argv: list[str] | None = None) -> int:
     bench_builds(root)
     bench_sizes(root)
     if "--extra" in args:
-        from .bench_extra import main as extra
 
         extra(root)
     return 0

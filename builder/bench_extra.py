@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .diff import diff_manuals
+from .gitrefs import export, git, resolve
 from .printing.html import environments, print_settings, render_job
 from .printing.pdf import render_pdf
 from .printing.plan import plan_manual
@@ -46,8 +47,6 @@ def bench_printing(root: Path) -> None:
 
 
 def bench_diff(root: Path) -> None:
-    from .gitrefs import export, git, resolve
-
     first_full = str(git(root, "log", "--diff-filter=A", "--format=%H", "--", "adaptations/brief/adaptation.yaml"))
     base_ref = os.environ.get("BENCH_DIFF_BASE") or (first_full.splitlines()[-1] if first_full else "HEAD~5")
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,15 +31,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from . import __version__
+from . import __version__, paths
 from .model import Manual
+from .printing import plan
 
 SCHEMA_VERSION = 1
 
 
 def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], paper: str) -> dict[str, Any]:
-    from .printing import plan
-
     m = manual.id
 
     def existing(*paths: str) -> list[str]:
@@ -55,7 +54,7 @@ def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], pap
         "short_title": manual.short_title,
         "version": manual.version,
         "extends": manual.extends or None,
-        "url": url(f"{m}/index"),
+        "url": url(paths.page_doc(m, "page", "index")),
         "session_count": len(manual.sessions),
         "session_minutes": manual.session_minutes,
         "participants": manual.participants,
@@ -73,7 +72,7 @@ def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], pap
                 "worksheets": s.worksheets,
                 "origin": s.origin,
                 "from_sessions": s.from_sessions,
-                "url": url(f"{m}/sessions/{s.id}"),
+                "url": url(paths.session_doc(m, s.number)),
                 "packet": (existing(plan.packet_path(m, s.number, paper)) or [None])[0],
                 "sections": [{"id": sec.id, "title": sec.title, "origin": sec.origin,
                               "operation": sec.operation or None} for sec in s.sections],
@@ -81,12 +80,13 @@ def manual_entry(manual: Manual, url: Callable[[str], str], files: set[str], pap
             for s in manual.sessions
         ],
         "problem_areas": [{"id": a, "title": manual.problem_area_pages[a].title,
-                           "url": url(f"{m}/problem-areas/{a}")}
+                           "url": url(paths.page_doc(m, "problem-area", a))}
                           for a in manual.problem_areas if a in manual.problem_area_pages],
-        "techniques": [{"id": t.id, "title": t.title, "url": url(f"{m}/techniques/{t.id}")}
+        "techniques": [{"id": t.id, "title": t.title, "url": url(paths.page_doc(m, "technique", t.id))}
                        for t in sorted(manual.techniques.values(), key=lambda t: t.id)],
-        "pages": [{"id": p, "title": manual.pages[p].title, "url": url(f"{m}/{p}")} for p in manual.page_order],
-        "worksheets": [{"id": w.id, "title": w.title, "url": url(f"{m}/worksheets/{w.id}"),
+        "pages": [{"id": p, "title": manual.pages[p].title, "url": url(paths.page_doc(m, "page", p))}
+                  for p in manual.page_order],
+        "worksheets": [{"id": w.id, "title": w.title, "url": url(paths.page_doc(m, "worksheet", w.id)),
                         "origin": w.origin, "pdf": worksheet_pdfs(w.id),
                         "fields": [{"id": f.id, "kind": f.kind, "label": f.label} for f in w.fields]}
                        for w in sorted(manual.worksheets.values(), key=lambda w: w.id)],

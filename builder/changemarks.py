@@ -13,6 +13,7 @@ import difflib
 import itertools
 import re
 
+from .fences import fenced_lines
 from .rules import ROLE_RE
 from .wordiff import MD_LINK_RE
 
@@ -20,7 +21,6 @@ from .wordiff import MD_LINK_RE
 TOKEN_RE = re.compile(f"{ROLE_RE.pattern}|{MD_LINK_RE.pattern}|\\S+")
 #: What starts a line and must stay outside a mark: indentation, a list marker, a quote, a heading.
 PREFIX_RE = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+|>\s*|#{1,6}\s+)*")
-FENCE_RE = re.compile(r"^\s*(```|~~~|:::)")
 
 
 def ins(text: str) -> str:
@@ -33,16 +33,8 @@ def delete(text: str) -> str:
 
 def _structural(lines: list[str]) -> list[bool]:
     """For each line: whether it is part of a fenced block, a table row or blank (never marked)."""
-    out: list[bool] = []
-    fence = ""
-    for line in lines:
-        m = FENCE_RE.match(line)
-        if m:
-            fence = "" if fence == m.group(1) else (fence or m.group(1))
-            out.append(True)
-            continue
-        out.append(bool(fence) or not line.strip() or line.lstrip().startswith("|"))
-    return out
+    return [fenced or not line.strip() or line.lstrip().startswith("|")
+            for line, fenced in zip(lines, fenced_lines(lines, max_indent=None), strict=True)]
 
 
 def _mark_line(line: str, mark: object) -> str:

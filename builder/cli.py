@@ -7,6 +7,8 @@ Exit codes: 0 success, 1 problems in the sources, 2 wrong usage or a problem wit
 from __future__ import annotations
 
 import argparse
+import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -15,8 +17,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .config import SiteConfig, placeholder_settings, read_conf, setting_line, validate_values
+from .diff import diff_manuals
+from .diff_format import FORMATS
+from .environment import describe, environment_error
 from .errors import Problems
+from .fields import did_you_mean
+from .gitrefs import GitError, export, is_branch, is_shallow, merge_base, resolve
+from .lock import build_lock, remove_own_temporaries
+from .printing.run import pool_size
 from .project import BUILD_DIR, GENERATED_DIR, LoadOptions, find_root, load_project
+from .publish import publish, recover
+from .review import inherited_units, pending, record, write_lock
+from .scaffold import ScaffoldError, new_adaptation
+from .strict import failed_before, record_start, record_success
+from .versioning import verdicts
+from .versions_site import VersionsError, build_versions
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -59,7 +75,6 @@ def site_settings(root: Path) -> tuple[dict, list[str]]:
     """The ``ipt_*`` settings of conf.py and the problems with them."""
     if not (root / "conf.py").is_file():
         return {}, []
-    from .config import read_conf, validate_values
 
     try:
         values = read_conf(root)
@@ -73,7 +88,6 @@ def load_options(root: Path) -> LoadOptions:
 
     A broken setting stops the command with ``conf.py: message``, as the build does.
     """
-    from .config import SiteConfig
 
     values, errors = site_settings(root)
     if errors:
@@ -109,7 +123,6 @@ def report_review(project, strict: bool) -> None:  # type: ignore[no-untyped-def
 
 def release_problems(root: Path, values: dict) -> Problems:
     """Release mode: clinic settings still holding the example values are problems, one per setting."""
-    from .config import placeholder_settings, setting_line
 
     problems = Problems(root)
     for name in placeholder_settings(values):
@@ -137,9 +150,6 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_review(args: argparse.Namespace, out: Output) -> int:
-    from .fields import did_you_mean
-    from .review import inherited_units, pending, record, write_lock
-
     root = resolve_root(args)
     project = load_for_site(root)
     manual = next((m for m in project.manuals if m.id == args.id and m.extends), None)
@@ -175,7 +185,6 @@ def run_sphinx(root: Path, srcdir: Path, outdir: Path, doctrees: Path, out: Outp
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    from .printing.run import pool_size
     from .sphinx_ext.main import build_state, stop_printing
 
     if not sys.stderr.isatty():
@@ -231,7 +240,6 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         return EXIT_PROBLEMS
     build = root / BUILD_DIR
     staging = build / ".staging"
-    from .lock import build_lock, remove_own_temporaries
 
     try:
         with build_lock(build, out.info):
@@ -242,9 +250,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
 
 def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path, staging: Path,
                   started: float) -> int:
-    import shutil
 
-    from .publish import recover
 
     recover(build / "html")  # a publish killed at the wrong moment: the last site is served again
     marker = staging / ".complete"
@@ -255,7 +261,6 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path
     out.info("building with Sphinx…")
     from sphinx.errors import SphinxError
 
-    from .strict import failed_before, record_start, record_success
 
     fresh = failed_before(build)
     if fresh:
@@ -273,7 +278,6 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path
     if code != 0:
         out.info("build failed: the published site was not changed")
         return EXIT_PROBLEMS
-    from .publish import publish
 
     copied = publish(staging / "html", build / "html")
     record_success(build)
@@ -283,8 +287,6 @@ def _build_locked(args: argparse.Namespace, out: Output, root: Path, build: Path
 
 
 def cmd_new_adaptation(args: argparse.Namespace, out: Output) -> int:
-    from .scaffold import ScaffoldError, new_adaptation
-
     root = resolve_root(args)
     try:
         folder = new_adaptation(root, args.id, args.title, args.extends, args.short_title, load_options(root))
@@ -300,7 +302,6 @@ def load_side(root: Path, ref: str | None, out: Output, options: LoadOptions) ->
     """The assembled manuals at ``ref`` (the working tree when None), and a label for it.
 
     Both sides are loaded with the working tree's settings (``options``): the site a reviewer gets."""
-    from .gitrefs import GitError, export, resolve
 
     if ref is None:
         project = load_project(root, options)
@@ -325,8 +326,6 @@ class SourcesBroken(Exception):
 
 
 def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str, str]:
-    from .gitrefs import GitError, is_branch, is_shallow, merge_base, resolve
-
     root = resolve_root(args)
     base_ref = args.base
     if args.merge_base or (args.merge_base is None and is_branch(root, args.base)):
@@ -352,9 +351,6 @@ def compare_refs(args: argparse.Namespace, out: Output) -> tuple[list, list, str
 
 
 def cmd_diff(args: argparse.Namespace, out: Output) -> int:
-    from .diff import diff_manuals
-    from .diff_format import FORMATS
-
     base, head, base_label, head_label = compare_refs(args, out)
     changes = diff_manuals(base, head)
     text = FORMATS[args.format](changes, base_label, head_label)
@@ -367,9 +363,6 @@ def cmd_diff(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_check_version(args: argparse.Namespace, out: Output) -> int:
-    from .diff import diff_manuals
-    from .versioning import verdicts
-
     base, head, base_label, head_label = compare_refs(args, out)
     changes = diff_manuals(base, head)
     results = verdicts(changes, {m.id: m.version for m in base}, {m.id: m.version for m in head})
@@ -386,8 +379,6 @@ def cmd_check_version(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_versions(args: argparse.Namespace, out: Output) -> int:
-    from .versions_site import VersionsError, build_versions
-
     root = resolve_root(args)
 
     def build_one(project: Path, outdir: Path) -> int:
@@ -461,8 +452,6 @@ def _sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import signal
-
     signal.signal(signal.SIGTERM, _sigterm)
     try:
         args = parser().parse_args(argv)
@@ -481,7 +470,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ipt-manual: interrupted; the published site was not changed", file=sys.stderr)
         return 130
     except Exception as exc:
-        from .environment import describe, environment_error
 
         cause = environment_error(exc)
         if cause is not None:

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .logo import inside_project, logo_problem
+
 PREFIX = "ipt_"
 #: Words of the example settings (conf.py): contacts holding them are placeholders, not a clinic's own.
 Validator = Callable[[str, Any], list[str]]
@@ -182,7 +184,6 @@ def validate_values(values: dict[str, Any], root: Path | None = None) -> list[st
 
 def _path_errors(values: dict[str, Any], root: Path | None) -> list[str]:
     """The logo and the addenda folder must be inside the project; the logo a safe image."""
-    from .logo import inside_project, logo_problem
 
     if root is None:
         return []

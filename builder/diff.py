@@ -16,14 +16,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .model import Manual, Page, Section, Session, Worksheet
+from .review import pending
+from .rules import SECTION_OPS, SESSION_FILE_RE
 from .wordiff import compare
 
 IMPACTS = ("structural", "content", "editorial")
-SESSION_FILE_RE = re.compile(r"session-(\d+)\.md$")
+SESSION_PATH_RE = re.compile(rf"{SESSION_FILE_RE.pattern}\.md$")
 RANK = {"structural": 3, "content": 2, "editorial": 1, "": 0}
 
 
@@ -89,7 +91,7 @@ def _inherited(manual: Manual, section: Section | None, session: Session | None 
 
 def _from_session(section: Section, inherited: str | None) -> dict[str, int]:
     """``{"from_session": N}`` when ``section`` is inherited session text from the base's session N."""
-    m = SESSION_FILE_RE.search(section.ref.path) if inherited else None
+    m = SESSION_PATH_RE.search(section.ref.path) if inherited else None
     return {"from_session": int(m.group(1))} if m else {}
 
 
@@ -108,8 +110,8 @@ def _sections(ctx: _Ctx, manual_b: Manual, manual_h: Manual, base: list[Section]
     for sid in [s.id for s in head if s.id in b]:
         old, new = b[sid], h[sid]
         inh = _inherited(manual_h, new)
-        if inh is None and manual_h.extends and new.origin == "adapted" and new.operation in ("append", "prepend") \
-                and old.base_body != new.base_body:
+        extended = new.origin == "adapted" and SECTION_OPS.get(new.operation) == "extended"
+        if inh is None and manual_h.extends and extended and old.base_body != new.base_body:
             inh = manual_h.extends  # the inherited part of an extended section changed
         local = new.origin == "local" or old.origin == "local"
         src = _from_session(new, inh) if "session" in where else {}
@@ -320,9 +322,7 @@ def _mark_review(changes: list[Change], head: Manual | None) -> list[Change]:
     """Inherited changes the adaptation has not reviewed: marked "inherited, needs review by <adaptation>"."""
     if head is None or not head.extends:
         return changes
-    from dataclasses import replace
 
-    from .review import pending
 
     waiting = {p.unit.id for p in pending(head)}
     return [replace(c, needs_review=head.id) if c.inherited_from and change_unit(c) in waiting else c

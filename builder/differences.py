@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 
 from .model import AgendaChange, AgendaItem, Manual, Session, SessionDifference, SessionReport
-
-#: Section operations, grouped as a clinician reads them.
-_SECTION_KINDS = {"replace": "replaced", "append": "extended", "prepend": "extended", "remove": "removed",
-                  "add": "added", "after": "added", "before": "added"}
+from .rules import SECTION_OPS
 
 
 def session_difference(base: Manual, manual: Manual, session: Session, report: SessionReport) -> SessionDifference:
@@ -44,7 +41,7 @@ def session_difference(base: Manual, manual: Manual, session: Session, report: S
     for change in report.sections:
         section = session.section(change.section)
         title = section.base_title if change.operation == "replace" and section and section.base_title else change.title
-        getattr(diff, "sections_" + _SECTION_KINDS[change.operation]).append(
+        getattr(diff, "sections_" + SECTION_OPS[change.operation]).append(
             section_name(change.section, title, report.from_sessions, base.short_title))
     own_length = session.minutes != manual.session_minutes
     diff.summary = first_sentence(report.notes) or derive_summary(diff, report, base.short_title, own_length)

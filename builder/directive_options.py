@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import yaml
 
-#: The opening line of a fenced directive: ```` ```{name} ````, ``~~~{name}``, ``:::{name}``.
-OPENING_RE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{[^{}\s]+\}")
+from .fences import fence_line
+
+#: The info string of a directive's opening fence: ``{name} …``.
+_DIRECTIVE_INFO_RE = re.compile(r"\{[^{}\s]+\}")
 _OPTION_LINE_RE = re.compile(r"^[ \t]*:(?P<key>[\w-]+):(?:[ \t]+(?P<value>.*))?$")
 _YAML_KEY_RE = re.compile(r"^[ \t]*['\"]?(?P<key>[\w-]+)['\"]?[ \t]*:")
 
@@ -70,6 +72,13 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
+def _opens_directive(line: str) -> bool:
+    """Whether ``line`` looks like a directive's opening fence (```` ```{name} ````, ``~~~{name}``,
+    ``:::{name}``), at any indentation and wherever it is: the check reads more than MyST runs."""
+    fence = fence_line(line, max_indent=None)
+    return fence is not None and bool(_DIRECTIVE_INFO_RE.match(fence.info))
+
+
 def directive_options(text: str) -> Iterator[DirectiveOption]:
     """Every option of every fenced directive in ``text`` (a Markdown body)."""
     lines = text.split("\n")
@@ -77,7 +86,7 @@ def directive_options(text: str) -> Iterator[DirectiveOption]:
     for line in lines[:-1]:
         offsets.append(offsets[-1] + len(line) + 1)
     for i, line in enumerate(lines):
-        if not OPENING_RE.match(line) or i + 1 >= len(lines):
+        if not _opens_directive(line) or i + 1 >= len(lines):
             continue
         if lines[i + 1].lstrip().startswith("---"):
             yield from _yaml_block(lines, offsets, i + 1)

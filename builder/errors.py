@@ -7,7 +7,7 @@ collects everything found in one run so an author sees all mistakes at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,27 +43,26 @@ class Problems:
         self.root = root
         self._items: list[Problem] = []
         self._seen: set[Problem] = set()
+        self._rel: dict[Path, str] = {}
 
     def rel(self, path: Path | str) -> str:
+        """``path`` as messages show it: relative to the project root when inside it (links
+        followed; each path is worked out once, so later messages need no disk access)."""
         p = Path(path)
-        if self.root is not None:
+        if self.root is None:
+            return p.as_posix()
+        if p not in self._rel:
             try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
+                self._rel[p] = p.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:
-                pass
-        return p.as_posix()
+                self._rel[p] = p.as_posix()
+        return self._rel[p]
 
     def add(self, path: Path | str, line: int, message: str, hint: str = "") -> None:
         problem = Problem(self.rel(path), max(int(line), 1), cut(message), cut(hint))
         if problem not in self._seen:
             self._seen.add(problem)
             self._items.append(problem)
-
-    def extend(self, problems: Iterable[Problem]) -> None:
-        for p in problems:
-            if p not in self._seen:
-                self._seen.add(p)
-                self._items.append(p)
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(sorted(self._items))
@@ -74,10 +73,3 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-
-class SourceError(Exception):
-    """Raised by callers that need to stop on problems (never by the loader)."""
-
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the protocol sources")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problems
+from .fences import fenced_blocks
 from .fields import FieldReader, did_you_mean
 from .model import Example, ExamplePopulation, Manual, Section
 from .rules import (
@@ -54,14 +55,11 @@ def parse_examples(body: str, body_line: int, path: Path | str | None = None,
     """Every ``{example}`` block of a body, with its id, population and lines (1-based, in the file)."""
     lines = body.split("\n")
     found: list[Example] = []
-    i = 0
-    while i < len(lines):
-        m = EXAMPLE_OPEN_RE.match(lines[i])
+    for block in fenced_blocks(lines):
+        m = EXAMPLE_OPEN_RE.match(lines[block.start])
         if not m:
-            i += 1
             continue
-        fence = m.group("fence").strip()
-        end = next((j for j in range(i + 1, len(lines)) if _closes(lines[j], fence)), len(lines) - 1)
+        i, end = block.start, block.end
         pop = next((EXAMPLE_POPULATION_RE.match(x) for x in lines[i + 1:end] if EXAMPLE_POPULATION_RE.match(x)), None)
         tokens = pop.group("tokens").split() if pop else []
         example = Example(m.group("id"), tokens, body_line + i, body_line + end, str(path or ""),
@@ -69,13 +67,7 @@ def parse_examples(body: str, body_line: int, path: Path | str | None = None,
         found.append(example)
         if problems is not None:
             _report(example, path, problems)
-        i = end + 1
     return found
-
-
-def _closes(line: str, fence: str) -> bool:
-    s = line.strip()
-    return bool(s) and set(s) == {fence[0]} and len(s) >= len(fence)
 
 
 def _report(example: Example, path: Path | str, problems: Problems) -> None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import Problems
-from .rules import DEFAULT_NUMBER_LIMIT, ID_RE, NUMBER_LIMITS, TITLE_FIELDS, TITLE_FORBIDDEN, id_hint, visible
+from .rules import (
+    DEFAULT_NUMBER_LIMIT,
+    ID_RE,
+    NUMBER_LIMITS,
+    SEMVER_RE,
+    TITLE_FIELDS,
+    TITLE_FORBIDDEN,
+    id_hint,
+    visible,
+)
 from .sourcefile import LocDict, LocList
-
-SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 _TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true or false"}
 
@@ -138,8 +146,6 @@ def _describe(value: Any) -> str:
 
 
 def _closest(word: str, choices: set[str] | list[str]) -> str:
-    import difflib
-
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return match[0] if match else ""
 

@@ -7,16 +7,29 @@ what it could read, so one run reports every mistake.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from .errors import Problems
 from .examples import parse_examples, read_population
-from .fields import FieldReader, parse_range
-from .model import AgendaItem, Audience, Field, Manual, Page, Phase, Section, Session, SourceRef, Worksheet
+from .fields import FieldReader, did_you_mean, parse_range
+from .model import (
+    AgendaItem,
+    Audience,
+    Field,
+    Manual,
+    Page,
+    PageKind,
+    Phase,
+    Section,
+    Session,
+    SourceRef,
+    Worksheet,
+)
 from .rules import FIELD_KINDS, FIELD_OPTIONAL, ID_RE, PREFILLS, TERMS, id_hint, visible
 from .sections import RawSection, split_sections
 from .sourcefile import LocDict, LocList, parse_yaml, read_text, split_front_matter
 
-PAGE_DIRS = {"problem-area": "problem-areas", "technique": "techniques", "page": "pages"}
+PAGE_DIRS: dict[PageKind, str] = {"problem-area": "problem-areas", "technique": "techniques", "page": "pages"}
 
 
 def ref(problems: Problems, path: Path, line: int) -> SourceRef:
@@ -63,8 +76,7 @@ def read_phases(r: FieldReader) -> list[Phase]:
         if rng[0] > rng[1]:
             pr.problem("sessions", f"phase '{pid}': range {rng[0]}-{rng[1]} runs backwards")
             continue
-        phases.append(Phase(pid, title, rng[0], rng[1], summary))
-        phases[-1].line = item.line_of("sessions")
+        phases.append(Phase(pid, title, rng[0], rng[1], summary, line=item.line_of("sessions")))
     return phases
 
 
@@ -132,15 +144,19 @@ def read_fidelity(r: FieldReader, key: str = "fidelity", required: bool = True) 
 def load_session(path: Path, problems: Problems, default_minutes: int,
                  default_participants: list[str]) -> Session | None:
     text = read_text(path, problems)
-    if text is None:
-        return None
+    return parse_session(path, text, problems, default_minutes, default_participants) if text is not None else None
+
+
+def parse_session(path: Path, text: str, problems: Problems, default_minutes: int,
+                  default_participants: list[str]) -> Session | None:
+    """A session file's text (``path`` is for messages)."""
     doc = split_front_matter(text, path, problems)
     if doc is None:
         return None
     r = FieldReader(doc.meta, path, problems, "session")
     number = r.positive_int("number", None, minimum=0)
     title = r.get("title", str, "")
-    minutes = r.positive_int("minutes", default_minutes, required=False) or default_minutes
+    minutes = r.positive_int("minutes", None, required=False) or default_minutes
     participants = r.text_list("participants", required=False) or list(default_participants)
     goals = r.text_list("goals")
     agenda = read_agenda(r)
@@ -152,8 +168,8 @@ def load_session(path: Path, problems: Problems, default_minutes: int,
     if number is None:
         return None
     session = Session(number, title, minutes, participants, goals, agenda, techniques, worksheets,
-                      fidelity, to_sections(raw, path, problems), ref(problems, path, 1))
-    session.lines = {k: doc.meta.line_of(k) for k in doc.meta}
+                      fidelity, to_sections(raw, path, problems), ref(problems, path, 1),
+                      lines={k: doc.meta.line_of(k) for k in doc.meta})
     return session
 
 
@@ -162,8 +178,11 @@ PAGE_FIELDS = {"title", "summary"}
 
 def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     text = read_text(path, problems)
-    if text is None:
-        return None
+    return parse_page(path, text, kind, problems) if text is not None else None
+
+
+def parse_page(path: Path, text: str, kind: str, problems: Problems) -> Page | None:
+    """A page file's text (``path`` is for messages)."""
     doc = split_front_matter(text, path, problems)
     if doc is None:
         return None
@@ -172,10 +191,8 @@ def load_page(path: Path, kind: str, problems: Problems) -> Page | None:
     summary = r.get("summary", str, "")
     r.unknown(PAGE_FIELDS)
     raw = split_sections(doc.body, doc.body_line, path, problems)
-    page = Page(path.stem, kind, title, summary, to_sections(raw, path, problems),  # type: ignore[arg-type]
-                ref(problems, path, 1))
-    page.lines = {k: doc.meta.line_of(k) for k in doc.meta}
-    return page
+    return Page(path.stem, cast(PageKind, kind), title, summary, to_sections(raw, path, problems),
+                ref(problems, path, 1), lines={k: doc.meta.line_of(k) for k in doc.meta})
 
 
 # --- worksheets ------------------------------------------------------------
@@ -199,7 +216,6 @@ def read_field(item: LocDict, line: int, path: Path, problems: Problems, what: s
     kind = fr.get("kind", str, "")
     label = fr.get("label", str, "")
     if kind and kind not in FIELD_KINDS:
-        from .fields import did_you_mean
 
         fr.problem("kind", f"unknown field kind '{kind}'", did_you_mean(kind, set(FIELD_KINDS)))
         return None
@@ -270,6 +286,24 @@ def source_files(directory: Path, suffix: str) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == suffix)
 
 
+def id_files(directory: Path, suffix: str, problems: Problems) -> list[Path]:
+    """The files of ``directory`` named ``<id><suffix>``; any other name of that suffix is a problem."""
+    found: list[Path] = []
+    for path in source_files(directory, suffix):
+        if not ID_RE.match(path.stem):
+            problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
+                         id_hint(path.stem, "name files with lower-case words joined by hyphens"))
+            continue
+        found.append(path)
+    return found
+
+
+def page_files(folder: Path, problems: Problems) -> list[tuple[PageKind, Path]]:
+    """The page files of a manual's, an adaptation's or the addenda's folder: (kind, path) for each
+    ``<id>.md`` in problem-areas/, techniques/ and pages/ (:data:`PAGE_DIRS`)."""
+    return [(kind, path) for kind, sub in PAGE_DIRS.items() for path in id_files(folder / sub, ".md", problems)]
+
+
 def load_manual(root: Path, problems: Problems) -> Manual | None:
     """Load the core manual in ``root`` (a folder holding ``protocol.yaml``)."""
     manifest_path = root / "protocol.yaml"
@@ -302,21 +336,12 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         if s is not None:
             sessions.append(s)
     pages: dict[str, dict[str, Page]] = {k: {} for k in PAGE_DIRS}
-    for kind, folder in PAGE_DIRS.items():
-        for path in source_files(root / folder, ".md"):
-            if not ID_RE.match(path.stem):
-                problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
-                             id_hint(path.stem, "name files with lower-case words joined by hyphens"))
-                continue
-            page = load_page(path, kind, problems)
-            if page is not None:
-                pages[kind][page.id] = page
+    for kind, path in page_files(root, problems):
+        page = load_page(path, kind, problems)
+        if page is not None:
+            pages[kind][page.id] = page
     worksheets: dict[str, Worksheet] = {}
-    for path in source_files(root / "worksheets", ".yaml"):
-        if not ID_RE.match(path.stem):
-            problems.add(path, 1, f"file name '{visible(path.name)}' is not a valid id",
-                         id_hint(path.stem, "name files with lower-case words joined by hyphens"))
-            continue
+    for path in id_files(root / "worksheets", ".yaml", problems):
         ws = load_worksheet(path, problems)
         if ws is not None:
             worksheets[ws.id] = ws
@@ -327,6 +352,6 @@ def load_manual(root: Path, problems: Problems) -> Manual | None:
         sessions=sorted(sessions, key=lambda s: s.number), pages=pages["page"],
         problem_area_pages=pages["problem-area"], techniques=pages["technique"], worksheets=worksheets,
         ref=ref(problems, manifest_path, 1), terms=terms, example_population=population,
+        lines={k: data.line_of(k) for k in data},
     )
-    manual.lines = {k: data.line_of(k) for k in data}
     return manual

@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .paths import session_name
+from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
+
 #: Where a section or session of an assembled manual came from.
 Origin = Literal["core", "adapted", "new", "local"]
+
+
+def last_session(first: int, count: int) -> int:
+    """The last session number of a manifest's ``first_session`` and ``sessions`` (``sessions`` counts
+    from 1: a session 0 is extra)."""
+    return count if first == 0 else first + count - 1
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,14 @@ class Session:
 
     @property
     def id(self) -> str:
-        return f"session-{self.number:02d}"
+        return session_name(self.number)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
+
+
+#: The kinds of page a manual has besides its sessions.
+PageKind = Literal["problem-area", "technique", "page"]
 
 
 @dataclass
@@ -115,7 +128,7 @@ class Page:
     """A problem-area, technique or front-matter page."""
 
     id: str
-    kind: Literal["problem-area", "technique", "page"]
+    kind: PageKind
     title: str
     summary: str
     sections: list[Section]
@@ -202,7 +215,7 @@ class Manual:
     @property
     def last_session(self) -> int:
         """The last session number the manifest declares (``sessions`` counts from 1; a session 0 is extra)."""
-        return self.sessions_count if self.first_session == 0 else self.first_session + self.sessions_count - 1
+        return last_session(self.first_session, self.sessions_count)
 
     def term(self, word: str) -> str:
         return self.terms.get(word, word)
@@ -227,7 +240,6 @@ class ExamplePopulation:
 
     def excludes(self, population: list[str]) -> str:
         """Why an example showing ``population`` does not fit ("" when it fits)."""
-        from .rules import EXAMPLE_AGES, EXAMPLE_FORMATS
 
         ages = [t for t in population if t in EXAMPLE_AGES]
         formats = [t for t in population if t in EXAMPLE_FORMATS]

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .addenda import apply_all
 from .errors import Problems
 from .literals import check_literals
 from .loader import load_manual
 from .model import Manual
+from .overlay import load_adaptations
 from .review import review_warnings
+from .sections import raw_html_policy
 from .validate import validate_manual
 
 CORE_DIR = "manual"
@@ -80,7 +83,6 @@ def load_project(root: Path, options: LoadOptions | None = None) -> Project:
     ``options`` (default: the default settings) say whether raw HTML is allowed and which folder
     holds the clinic's local addenda, applied last to each manual.
     """
-    from .sections import raw_html_policy
 
     options = options or LoadOptions()
     with raw_html_policy(options.allow_raw_html):
@@ -95,10 +97,8 @@ def _load(root: Path, options: LoadOptions) -> Project:
         return project
     validate_manual(core, problems)
     project.manuals.append(core)
-    from .overlay import load_adaptations  # local import: overlays build on the core
 
     project.manuals.extend(load_adaptations(root / ADAPTATIONS_DIR, core, problems))
-    from .addenda import apply_all
 
     project.manuals = apply_all(project.manuals, root / options.addenda, problems)
     check_literals(root, project.manuals, problems)

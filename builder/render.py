@@ -11,12 +11,14 @@ from typing import Any
 
 import jinja2
 
-from . import changemarks
+from . import changemarks, paths
 from .changemarks import redline_markdown
-from .model import Manual, Page, Phase, Section, Session
+from .fences import fenced_lines
+from .model import Manual, Phase, Session
+from .printing import plan
 from .references import expand
 from .review import pending
-from .rules import FOCUS_PREFIX, MIDDLE_PHASE
+from .rules import FOCUS_PREFIX, MIDDLE_PHASE, SECTION_OPS
 
 TEMPLATE_DIR = "_templates"
 
@@ -43,6 +45,8 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["ins"] = changemarks.ins
     env.filters["del"] = changemarks.delete
     env.filters["page_title"] = lambda item_id, pages: pages[item_id].title if item_id in pages else item_id
+    env.globals["section_ops"] = SECTION_OPS
+    env.globals["focus_prefix"] = FOCUS_PREFIX
     return env
 
 
@@ -65,13 +69,10 @@ def markdown_text(value: object) -> str:
 def demote_headings(text: str) -> str:
     """Turn Markdown headings into bold lines (for text shown inside a dropdown or tab)."""
     out = []
-    fence = ""
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for line, fenced in zip(lines, fenced_lines(lines, max_indent=None), strict=True):
         stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~", ":::")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else (fence or marker)
-        if not fence and stripped.startswith("#"):
+        if not fenced and stripped.startswith("#"):
             title = stripped.lstrip("#").strip()
             out.append(f"**{title}**" if title else "")
         else:
@@ -126,7 +127,7 @@ def session_context(manual: Manual, session: Session) -> dict[str, Any]:
         "next": manual.sessions[index + 1] if index + 1 < len(manual.sessions) else None,
         "area_titles": {a: manual.problem_area_pages[a].title for a in manual.problem_areas
                         if a in manual.problem_area_pages},
-        "last_number": manual.sessions[-1].number if manual.sessions else 0,
+        "last_number": manual.session_numbers[-1] if manual.sessions else 0,
         "difference": next((r.difference for r in manual.report.sessions if r.number == session.number), None)
         if manual.report else None,
     }
@@ -157,34 +158,35 @@ def correspondence(manuals: list[Manual]) -> dict[str, Any]:
     return {"root": root, "adaptations": adaptations, "rows": rows}
 
 
-def sections_of(page: Page) -> list[Section]:
-    return page.sections
+def page_file(manual: Manual, kind: str, item_id: str) -> str:
+    """The generated file of a page (:func:`builder.paths.page_doc`, with its suffix)."""
+    return paths.page_doc(manual.id, kind, item_id) + ".md"
 
 
 def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual],
                   paper: str = "a4") -> dict[str, str]:
-    from .printing import plan
 
     out: dict[str, str] = {}
     base = next((m for m in manuals if m.id == manual.extends), None)
     ctx = {"manual": manual, "manuals": manuals, "paper": paper, "print": plan,
            "base": base, "base_name": base.short_title if base else manual.extends}
-    out[f"{manual.id}/index.md"] = env.get_template("manual/index.md.j2").render(**ctx)
+    out[page_file(manual, "page", "index")] = env.get_template("manual/index.md.j2").render(**ctx)
     for page_id in manual.page_order:
         page = manual.pages[page_id]
-        out[f"{manual.id}/{page_id}.md"] = env.get_template("manual/page.md.j2").render(
+        out[page_file(manual, "page", page_id)] = env.get_template("manual/page.md.j2").render(
             **ctx, page=page, doc=page_id)
     for session in manual.sessions:
-        out[f"{manual.id}/sessions/{session.id}.md"] = env.get_template("manual/session.md.j2").render(
+        out[page_file(manual, "session", session.id)] = env.get_template("manual/session.md.j2").render(
             **ctx, doc=f"sessions/{session.id}", **session_context(manual, session))
-    for folder, pages, kind in (("problem-areas", manual.problem_area_pages, "Problem areas"),
-                                ("techniques", manual.techniques, "Techniques")):
-        ordered = ([pages[a] for a in manual.problem_areas if a in pages] if folder == "problem-areas"
+    for page_kind, pages, kind in (("problem-area", manual.problem_area_pages, "Problem areas"),
+                                   ("technique", manual.techniques, "Techniques")):
+        folder = paths.PAGE_FOLDERS[page_kind]
+        ordered = ([pages[a] for a in manual.problem_areas if a in pages] if page_kind == "problem-area"
                    else sorted(pages.values(), key=lambda p: p.title.lower()))
-        out[f"{manual.id}/{folder}/index.md"] = env.get_template("manual/page-index.md.j2").render(
+        out[page_file(manual, page_kind, "index")] = env.get_template("manual/page-index.md.j2").render(
             **ctx, pages=ordered, heading=kind, folder=folder)
         for page in ordered:
-            out[f"{manual.id}/{folder}/{page.id}.md"] = env.get_template("manual/page.md.j2").render(
+            out[page_file(manual, page_kind, page.id)] = env.get_template("manual/page.md.j2").render(
                 **ctx, page=page, doc=f"{folder}/{page.id}")
     if manual.report is not None and base is not None:
         out[f"{manual.id}/differences.md"] = env.get_template("manual/differences.md.j2").render(
@@ -192,11 +194,11 @@ def render_manual(env: jinja2.Environment, manual: Manual, manuals: list[Manual]
     if manual.local_report:
         out[f"{manual.id}/local-changes.md"] = env.get_template("manual/local.md.j2").render(**ctx)
     worksheets = sorted(manual.worksheets.values(), key=lambda w: w.title.lower())
-    out[f"{manual.id}/worksheets/index.md"] = env.get_template("manual/worksheet-index.md.j2").render(
+    out[page_file(manual, "worksheet", "index")] = env.get_template("manual/worksheet-index.md.j2").render(
         **ctx, worksheets=worksheets)
     for ws in worksheets:
         used_in = [s for s in manual.sessions if ws.id in s.worksheets]
-        out[f"{manual.id}/worksheets/{ws.id}.md"] = env.get_template("manual/worksheet.md.j2").render(
+        out[page_file(manual, "worksheet", ws.id)] = env.get_template("manual/worksheet.md.j2").render(
             **ctx, worksheet=ws, used_in=used_in)
     return {path: expand(text, manual) for path, text in out.items()}
 

@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .errors import Problems
+from .examples import manual_examples
 from .model import Manual
-from .sourcefile import LocDict, parse_yaml, read_text
+from .sourcefile import LocDict, LocList, parse_yaml, read_text
 from .texts import Text, inherited, manual_texts
 
 LOCK_FILE = "inherited.lock"
@@ -55,8 +58,6 @@ def inherited_units(manual: Manual) -> dict[str, Unit]:
 
 
 def _examples(manual: Manual):  # type: ignore[no-untyped-def]
-    from .examples import manual_examples
-
     return [e for _, e in manual_examples(manual)]
 
 
@@ -94,7 +95,8 @@ def read_lock(folder: Path, problems: Problems) -> dict[str, str]:
         return {}
     units = data.get("units") if isinstance(data, LocDict) else None
     if not isinstance(data, LocDict) or set(data) - {"units"} or not isinstance(units, (LocDict, type(None))):
-        problems.add(path, getattr(data, "line", 1), "inherited.lock must be a mapping 'units:' of unit: hash",
+        line = data.line if isinstance(data, (LocDict, LocList)) else 1
+        problems.add(path, line, "inherited.lock must be a mapping 'units:' of unit: hash",
                      "it is written by 'ipt-manual review'; restore it from git, or delete it and review again")
         return {}
     out: dict[str, str] = {}
@@ -117,7 +119,6 @@ def write_lock(folder: Path, reviewed: dict[str, str]) -> Path:
 
 def _plain(digest: str) -> str:
     """The hash as YAML: quoted only where YAML would read it as a number (``123456789012``, ``1e5…``)."""
-    import yaml
 
     return digest if isinstance(yaml.safe_load(digest), str) else f"'{digest}'"
 

@@ -11,7 +11,15 @@ import unicodedata
 
 #: Ids of manuals, sessions sections, pages, worksheets and fields (``\Z``, not ``$``: an id
 #: never ends with a newline).
-ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+ID_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+ID_RE = re.compile(rf"^{ID_PATTERN}\Z")
+#: A semantic version, MAJOR.MINOR.PATCH, without leading zeros: manifests' ``version`` and release tags.
+SEMVER_PATTERN = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+SEMVER_RE = re.compile(rf"^{SEMVER_PATTERN}\Z")
+#: The name (without ``.md``) of a session file: ``session-NN``, NN the session's number.
+SESSION_FILE_RE = re.compile(r"session-(\d+)")
+#: The name of an adaptation's file of changes to several sessions: ``each-NAME``.
+EACH_FILE_RE = re.compile(rf"each-{ID_PATTERN}")
 #: Ids an adaptation may not take: the core's, and names of the site's own pages and folders.
 RESERVED_MANUAL_IDS = frozenset({"core", "index", "matrix", "search", "genindex", "pdf"})
 
@@ -39,7 +47,10 @@ SECTION_HEADING_RE = re.compile(r"^##[ \t]+(?P<title>.*?)[ \t]*\{#(?P<id>[^\s}]*
 #: Any level-2 heading (to catch ones without an id).
 LEVEL2_RE = re.compile(r"^##[ \t]")
 LEVEL1_RE = re.compile(r"^#[ \t]")
-FENCE_RE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,}|:{3,})")
+#: A fence line (builder.fences): three or more backticks, tildes or colons, then the info string.
+FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+#: Most spaces before a fence in a body (more: an indented code block, as in CommonMark).
+MAX_FENCE_INDENT = 3
 
 #: Roles that link within a manual, and what kind of target each takes.
 LINK_ROLES = {
@@ -170,8 +181,18 @@ MIDDLE_PHASE = "middle"
 #: Sections every problem-area page must have.
 REQUIRED_PROBLEM_AREA_SECTIONS = ("goals", "strategies")
 
-#: Overlay operations on sections.
-SECTION_OPS = ("replace", "append", "prepend", "remove", "add", "after", "before")
+#: Overlay operations on sections (``## Title {#id OPERATION}``), and what each does to the manual's
+#: section, as a clinician reads it: the one list the parser, the overlay and the templates use.
+SECTION_OPS = {"replace": "replaced", "append": "extended", "prepend": "extended", "remove": "removed",
+               "add": "added", "after": "added", "before": "added"}
+#: Operations that place a new section next to another one: ``after=ID``, ``before=ID``.
+PLACING_OPS = ("after", "before")
+#: Operations on a section the inherited text has (the others add a section).
+CHANGING_OPS = tuple(op for op, effect in SECTION_OPS.items() if effect != "added")
+#: Operations whose heading text becomes the section's title (the others keep the inherited one).
+TITLED_OPS = tuple(op for op, effect in SECTION_OPS.items() if effect in ("replaced", "added"))
+#: The operations as an author writes them, for hints.
+SECTION_OPS_SYNTAX = ", ".join(f"{op}=ID" if op in PLACING_OPS else op for op in SECTION_OPS)
 
 #: Largest source file the loader reads (bytes).
 MAX_SOURCE_BYTES = 2_000_000

@@ -17,13 +17,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from .directive_options import directive_options
 from .errors import Problems
+from .fences import fenced_blocks, fenced_lines
 from .rules import (
     DANGEROUS_TAG_RE,
     DATA_URL_RE,
     DOWNLOAD_ROLE_RE,
     EVENT_HANDLER_RE,
-    FENCE_RE,
     FILE_OPTION_HINT,
     FILE_OPTION_MESSAGE,
     FILE_OPTIONS,
@@ -42,9 +43,13 @@ from .rules import (
     MAX_FENCE_DEPTH,
     MD_LINK_RE,
     NOT_EVENT_HANDLERS,
+    PLACING_OPS,
     RAW_HTML_RE,
     ROLE_RE,
     SCRIPT_URL_RE,
+    SECTION_OPS,
+    SECTION_OPS_SYNTAX,
+    TITLED_OPS,
     id_hint,
     visible,
 )
@@ -67,38 +72,6 @@ class RoleUse:
     role: str
     target: str
     line: int
-
-
-def _fences(lines: list[str]) -> tuple[list[bool], int | None]:
-    """For each line, whether it is inside (or is) a fenced block; and the first line index where
-    fenced blocks nest deeper than :data:`~builder.rules.MAX_FENCE_DEPTH` (or ``None``).
-
-    As in markdown-it, a block ends at the first line that closes it (same character, at least as
-    long, nothing after it), whatever it contains; inside a code block (a backtick or tilde fence
-    that is not a ``{directive}``) nothing else opens.
-    """
-    inside: list[bool] = []
-    stack: list[tuple[str, bool]] = []  # (fence, is a code block)
-    too_deep: int | None = None
-    for index, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if m:
-            fence = m.group("fence")
-            rest = line.strip()[len(fence):].strip()
-            closes = None
-            if not rest:
-                closes = next((i for i, (f, _) in enumerate(stack) if f[0] == fence[0] and len(fence) >= len(f)),
-                              None)
-            if closes is not None:
-                del stack[closes:]
-            elif not stack or not stack[-1][1]:
-                stack.append((fence, fence[0] != ":" and not rest.startswith("{")))
-                if len(stack) > MAX_FENCE_DEPTH and too_deep is None:
-                    too_deep = index
-            inside.append(True)
-            continue
-        inside.append(bool(stack))
-    return inside, too_deep
 
 
 _ID_PART_RE = re.compile(r"[^\s}]*")
@@ -130,12 +103,12 @@ def parse_op(raw: str) -> tuple[str, str, str]:
     word = words[0]
     if "=" in word:
         op, _, target = word.partition("=")
-        if op not in ("after", "before"):
+        if op not in PLACING_OPS:
             return "", "", f"unknown operation '{op}='"
         if not ID_RE.match(target):
             return "", "", f"'{visible(target)}' is not a valid section id"
         return op, target, ""
-    if word not in ("replace", "append", "prepend", "remove", "add"):
+    if word not in SECTION_OPS or word in PLACING_OPS:
         return "", "", f"unknown operation '{word}'"
     return word, "", ""
 
@@ -148,7 +121,9 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
     (:func:`check_markup`; ``allow_raw_html=None`` follows :data:`RAW_HTML_POLICY`).
     """
     lines = body.split("\n")
-    fenced, too_deep = _fences(lines)
+    blocks = fenced_blocks(lines)
+    fenced = fenced_lines(lines, blocks=blocks)
+    too_deep = next((b.start for b in blocks if b.depth > MAX_FENCE_DEPTH), None)
     if too_deep is not None:
         problems.add(path, body_line + too_deep, f"blocks nested deeper than {MAX_FENCE_DEPTH} levels",
                      f"flatten the structure (at most {MAX_FENCE_DEPTH} blocks inside one another)")
@@ -175,42 +150,52 @@ def split_sections(body: str, body_line: int, path: Path, problems: Problems,
         if heading:
             close()
             buf = []
-            title, sid, raw_op = heading
-            op, target, err = parse_op(raw_op)
-            if err:
-                problems.add(path, lineno, err,
-                             "operations: replace, append, prepend, remove, add, after=ID, before=ID")
-            elif op and not allow_ops:
-                problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
-                             "write '## Title {#id}'")
-            if not ID_RE.match(sid):
-                problems.add(path, lineno, f"'{visible(sid)}' is not a valid section id",
-                             id_hint(sid, "use lower-case words joined by hyphens, e.g. {#sick-role}"))
-            elif sid in seen:
-                problems.add(path, lineno, f"duplicate section id '{sid}' (first used on line {seen[sid]})",
-                             "section ids must be unique within a file")
-            else:
-                seen[sid] = lineno
-            if not title and op in ("", "replace", "add", "after", "before"):
-                problems.add(path, lineno, f"section '{sid}' has no heading text", "write '## Heading text {#id}'")
-            current = RawSection(sid, title, op, target, "", lineno)
+            current = _open_section(heading, lineno, path, problems, allow_ops, seen)
             continue
-        if LEVEL2_RE.match(line):
-            problems.add(path, lineno, "level-2 heading without a section id",
-                         "end the heading with an explicit id, e.g. '## Goals {#goals}'")
-        elif LEVEL1_RE.match(line):
-            problems.add(path, lineno, "level-1 headings are not allowed in the body",
-                         "the page title comes from 'title' in the front matter")
-        elif current is None and line.strip():
-            problems.add(path, lineno, "text before the first section",
-                         "start the body with '## Heading {#id}'")
-        elif line.startswith("###") and current is not None:
-            current.has_headings = True
+        _check_line(line, lineno, current, path, problems)
         buf.append(line)
     close()
     check_markup(body, body_line, path, problems, allow_raw_html)
     return sections
 
+
+def _open_section(heading: tuple[str, str, str], lineno: int, path: Path, problems: Problems, allow_ops: bool,
+                  seen: dict[str, int]) -> RawSection:
+    """A section's heading line: its id, title and operation, checked (``seen``: ids so far, with their line)."""
+    title, sid, raw_op = heading
+    op, target, err = parse_op(raw_op)
+    if err:
+        problems.add(path, lineno, err, f"operations: {SECTION_OPS_SYNTAX}")
+    elif op and not allow_ops:
+        problems.add(path, lineno, f"operation '{op}' is only allowed in an adaptation's overlay",
+                     "write '## Title {#id}'")
+    if not ID_RE.match(sid):
+        problems.add(path, lineno, f"'{visible(sid)}' is not a valid section id",
+                     id_hint(sid, "use lower-case words joined by hyphens, e.g. {#sick-role}"))
+    elif sid in seen:
+        problems.add(path, lineno, f"duplicate section id '{sid}' (first used on line {seen[sid]})",
+                     "section ids must be unique within a file")
+    else:
+        seen[sid] = lineno
+    if not title and (not op or op in TITLED_OPS):
+        problems.add(path, lineno, f"section '{sid}' has no heading text", "write '## Heading text {#id}'")
+    return RawSection(sid, title, op, target, "", lineno)
+
+
+def _check_line(line: str, lineno: int, current: RawSection | None, path: Path, problems: Problems) -> None:
+    """A body line outside fenced blocks that is not a section heading: other headings, text before
+    the first section (and ``###`` headings, noted on the section)."""
+    if LEVEL2_RE.match(line):
+        problems.add(path, lineno, "level-2 heading without a section id",
+                     "end the heading with an explicit id, e.g. '## Goals {#goals}'")
+    elif LEVEL1_RE.match(line):
+        problems.add(path, lineno, "level-1 headings are not allowed in the body",
+                     "the page title comes from 'title' in the front matter")
+    elif current is None and line.strip():
+        problems.add(path, lineno, "text before the first section",
+                     "start the body with '## Heading {#id}'")
+    elif line.startswith("###") and current is not None:
+        current.has_headings = True
 
 # --- hostile and forbidden markup ------------------------------------------------
 
@@ -320,19 +305,35 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
     """
     if allow_raw_html is None:
         allow_raw_html = RAW_HTML_POLICY.get()
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    reported: set[tuple[str, int]] = set()
+    report = _Reporter(text, first_line, path, problems, single_line)
+    _check_forbidden(text, report)
+    _check_html(text, report, allow_raw_html)
+    _check_urls(text, report)
+    _check_paths(text, report)
 
-    def line_of(offset: int) -> int:
-        return first_line if single_line else first_line + bisect.bisect_right(starts, offset) - 1
 
-    def report(rule: str, offset: int, message: str, hint: str) -> None:
-        line = line_of(offset)
-        if (rule, line) not in reported:  # one problem per rule and line
-            reported.add((rule, line))
-            problems.add(path, line, message, hint)
+class _Reporter:
+    """Reports markup problems of one text at their lines: one problem per rule and line."""
 
-    # line by line: labels, substitutions, options that read files
+    def __init__(self, text: str, first_line: int, path: Path | str, problems: Problems, single_line: bool) -> None:
+        self.first_line, self.path, self.problems, self.single_line = first_line, path, problems, single_line
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.reported: set[tuple[str, int]] = set()
+        self.danger_lines: set[int] = set()  #: lines with a dangerous tag (no raw-HTML problem on them too)
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line if self.single_line else self.first_line + bisect.bisect_right(self.starts, offset) - 1
+
+    def __call__(self, rule: str, offset: int, message: str, hint: str) -> None:
+        line = self.line_of(offset)
+        if (rule, line) not in self.reported:
+            self.reported.add((rule, line))
+            self.problems.add(self.path, line, message, hint)
+
+
+def _check_forbidden(text: str, report: _Reporter) -> None:
+    """Line by line: labels, substitutions, options that read files; then forbidden directives."""
+    starts = report.starts
     for i, start in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
         line = text[start:end]
@@ -344,11 +345,12 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
         report("directive", m.start(), f"'{{{name}}}' is not allowed in protocol sources",
                FORBIDDEN_DIRECTIVES[name])
 
-    # HTML: elements that are never allowed, event handlers, then any raw HTML where not allowed
-    danger_lines: set[int] = set()
+
+def _check_html(text: str, report: _Reporter, allow_raw_html: bool) -> None:
+    """HTML: elements that are never allowed, event handlers, then any raw HTML where not allowed."""
     for m in DANGEROUS_TAG_RE.finditer(text):
         name = m.group("name").lower()
-        danger_lines.add(line_of(m.start()))
+        report.danger_lines.add(report.line_of(m.start()))
         report("tag", m.start(), f"raw HTML is not allowed in protocol sources: <{name}> "
                f"{'runs code' if name in ('script', 'object', 'embed', 'applet') else 'is never allowed'}",
                f"scripts, frames, forms, embedded objects, styles and page metadata: {DANGER_HINT}")
@@ -357,19 +359,21 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
             continue
         report("handler", m.start(), f"event-handler attribute '{_short(m.group('name'), 40)}=' is not allowed "
                "in protocol sources", f"it runs code in the reader's browser; {DANGER_HINT}")
-    if not allow_raw_html:
-        masked = _MASK_RE.sub(_mask, text) if "`" in text else text
-        for m in RAW_HTML_RE.finditer(masked):
-            line = line_of(m.start())
-            if line not in danger_lines and ("raw", line) not in reported:  # one per line: skip the rest fast
-                end = masked.find(">", m.start(), m.start() + 40)
-                snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…",
-                                 40)
-                report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
-                       "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
-                       "see docs/source-format.md)")
+    if allow_raw_html:
+        return
+    masked = _MASK_RE.sub(_mask, text) if "`" in text else text
+    for m in RAW_HTML_RE.finditer(masked):
+        line = report.line_of(m.start())
+        if line not in report.danger_lines and ("raw", line) not in report.reported:  # one per line: skip fast
+            end = masked.find(">", m.start(), m.start() + 40)
+            snippet = _short(masked[m.start():end + 1] if end != -1 else masked[m.start():m.start() + 40] + "…", 40)
+            report("raw", m.start(), f"raw HTML is not allowed in protocol sources: '{snippet}'",
+                   "write Markdown instead (a site may allow plain HTML with ipt_allow_raw_html; "
+                   "see docs/source-format.md)")
 
-    # URLs that run code or hide content, after HTML character references are decoded
+
+def _check_urls(text: str, report: _Reporter) -> None:
+    """URLs that run code or hide content, after HTML character references are decoded."""
     decoded, where = _decode_entities(text)
     for pattern, hint in ((SCRIPT_URL_RE, "such a link runs code when clicked; " + LINK_HINT),
                           (DATA_URL_RE, "a data: URL hides content inside the address; " + LINK_HINT)):
@@ -379,7 +383,9 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
             report(scheme, where[offset] if where else offset,
                    f"'{scheme}:' URLs are not allowed in protocol sources", hint)
 
-    # paths that leave the repository
+
+def _check_paths(text: str, report: _Reporter) -> None:
+    """Links and images whose target leaves the repository."""
     targets: list[tuple[int, str, bool]] = []
     for m in MD_LINK_RE.finditer(text):
         targets.append((m.start(), _link_dest(m), bool(m.group("bang"))))
@@ -402,7 +408,6 @@ def check_markup(text: str, first_line: int, path: Path | str, problems: Problem
 def _option_targets(text: str, report: Callable[[str, int, str, str], None]) -> list[tuple[int, str, bool]]:
     """Directive options in either MyST form (``:key: value`` lines or a ``---`` YAML block), decoded:
     the image and link targets to check, after reporting file options and code or data URLs."""
-    from .directive_options import directive_options
 
     targets: list[tuple[int, str, bool]] = []
     for option in directive_options(text):

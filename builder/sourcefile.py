@@ -17,6 +17,7 @@ import yaml
 
 from .errors import Problems
 from .rules import MAX_SOURCE_BYTES
+from .sections import check_markup
 
 MAX_DEPTH = 20
 #: Control characters no text source contains (tab, line feed and form feed are fine).
@@ -147,7 +148,6 @@ def parse_yaml(text: str, path: Path, problems: Problems, offset: int = 0) -> An
     Every text value is checked like Markdown (:func:`~builder.sections.check_markup`): the
     templates place titles, goals, labels and notes into pages.
     """
-    from .sections import check_markup
 
     loader: _Composer | None = None
     try:

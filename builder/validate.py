@@ -27,9 +27,7 @@ def _mline(manual: Manual, key: str) -> int:
 
 def validate_phases(manual: Manual, problems: Problems) -> None:
     path = manual.ref.path
-    first, last = manual.first_session, manual.first_session + manual.sessions_count - 1
-    if manual.first_session == 0:
-        last = manual.sessions_count
+    first, last = manual.first_session, manual.last_session
     if not manual.phases:
         problems.add(path, _mline(manual, "phases"), "the manual declares no phases",
                      "list the phases with their session ranges")
@@ -37,7 +35,7 @@ def validate_phases(manual: Manual, problems: Problems) -> None:
     ids: set[str] = set()
     expected = first
     for phase in sorted(manual.phases, key=lambda p: p.first):
-        line = getattr(phase, "line", _mline(manual, "phases"))
+        line = phase.line or _mline(manual, "phases")
         if phase.id in ids:
             problems.add(path, line, f"duplicate phase id '{phase.id}'")
         ids.add(phase.id)
@@ -60,10 +58,10 @@ def validate_phases(manual: Manual, problems: Problems) -> None:
 
 def validate_sessions(manual: Manual, problems: Problems) -> None:
     first = manual.first_session
-    last = manual.sessions_count if first == 0 else first + manual.sessions_count - 1
+    last = manual.last_session
     seen: dict[int, Session] = {}
     for s in manual.sessions:
-        lines = getattr(s, "lines", {})
+        lines = s.lines
         if s.number in seen:
             problems.add(s.ref.path, lines.get("number", 1),
                          f"duplicate session number {s.number} (also in {seen[s.number].ref.path})",
@@ -87,7 +85,7 @@ def validate_sessions(manual: Manual, problems: Problems) -> None:
 
 
 def validate_session(manual: Manual, s: Session, problems: Problems) -> None:
-    lines = getattr(s, "lines", {})
+    lines = s.lines
     total = sum(a.minutes for a in s.agenda)
     if s.agenda and total != s.minutes:
         problems.add(s.ref.path, lines.get("agenda", 1),

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from .diff import Change, highest_impact
+from .rules import ID_PATTERN, SEMVER_PATTERN, SEMVER_RE
 
-TAG_RE = re.compile(r"^(?P<manual>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)/v(?P<version>\d+\.\d+\.\d+)$")
-SEMVER_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+TAG_RE = re.compile(rf"^(?P<manual>{ID_PATTERN})/v(?P<version>{SEMVER_PATTERN})\Z")
 BUMP_FOR = {"structural": "major", "content": "minor", "editorial": "patch"}
 BUMP_RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
 

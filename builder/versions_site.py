@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .gitrefs import GitError, export, release_tags, resolve, tree_id
+from .diff import diff_manuals
+from .diff_format import as_html
+from .gitrefs import GitError, export, git, release_tags, resolve, tree_id
 from .project import LoadOptions, load_project
 from .versioning import TAG_RE, parse
 
@@ -149,6 +151,9 @@ def _build_unit(root: Path, unit: Unit, cache: Path, build_one: Callable[[Path, 
     return fresh
 
 
+Entry = tuple[str, str, str]  #: (manual, version label, unit key)
+
+
 def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress: Callable[[str], None],
                    options: LoadOptions, target: Path | None = None) -> Path:
     """Build (or reuse) every version and assemble the versions site; returns its folder.
@@ -157,14 +162,35 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
     version's cache key."""
     cache = root / "_build" / ".versions-cache"
     target = target or root / "_build" / "versions"
-    tooling = tooling_hash(root)
 
     def skip(tag: str, problem: str) -> None:
         progress(f"skipped release tag {tag}: {problem}; the other versions are published")
 
     releases = release_list(root, skip)
+    units, entries, dev_key = _plan_units(root, releases, options, skip)
+    built, cached = _build_units(root, units, entries, cache, build_one, progress, options, skip)
+    entries = _matching_entries(entries, units, skip)
+    releases = [r for r in releases if any(r[0] == m and r[1] == v for m, v, _ in entries)]
+    progress(f"{built} version(s) built, {cached} reused from the cache")
+    # assemble into a fresh folder, then swap it into place
+    staging = target.with_name(f".{target.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    _assemble(root, staging, cache, units, entries, dev_key, releases, options)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def _plan_units(root: Path, releases: list[tuple[str, str, str]], options: LoadOptions,
+                skip: Callable[[str, str], None]) -> tuple[dict[str, Unit], list[Entry], str]:
+    """One unit per distinct source tree (release tags and the working tree, keyed by content)."""
+    tooling = tooling_hash(root)
     units: dict[str, Unit] = {}
-    entries: list[tuple[str, str, str]] = []  # (manual, version label, unit key)
+    entries: list[Entry] = []
     for manual, version, tag in sorted(releases, key=lambda r: (r[0], parse(r[1]))):
         try:
             commit = resolve(root, tag)
@@ -176,6 +202,14 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
         entries.append((manual, version, key))
     dev_key = unit_key(root, None, tooling, options)
     units.setdefault(dev_key, Unit(dev_key, None))
+    return units, entries, dev_key
+
+
+def _build_units(root: Path, units: dict[str, Unit], entries: list[Entry], cache: Path,
+                 build_one: Callable[[Path, Path], int], progress: Callable[[str], None], options: LoadOptions,
+                 skip: Callable[[str, str], None]) -> tuple[int, int]:
+    """Build or reuse each unit; a release that fails is skipped (and its unit dropped), the working
+    tree must build. Returns how many were built and how many reused."""
     built = cached = 0
     for unit in list(units.values()):
         try:
@@ -189,6 +223,11 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
             del units[unit.key]
             continue
         built, cached = built + fresh, cached + (not fresh)
+    return built, cached
+
+
+def _matching_entries(entries: list[Entry], units: dict[str, Unit], skip: Callable[[str, str], None]) -> list[Entry]:
+    """The releases whose unit was built and carries the tagged version of the manual."""
     kept = []
     for manual, version, key in entries:
         if key not in units:
@@ -198,35 +237,18 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
                  f"{units[key].manuals.get(manual, 'nothing (no such manual)')}")
             continue
         kept.append((manual, version, key))
-    entries = kept
-    releases = [r for r in releases if any(r[0] == m and r[1] == v for m, v, _ in entries)]
-    progress(f"{built} version(s) built, {cached} reused from the cache")
-    # assemble into a fresh folder, then swap it into place
-    staging = target.with_name(f".{target.name}.new-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    return kept
+
+
+def _assemble(root: Path, staging: Path, cache: Path, units: dict[str, Unit], entries: list[Entry], dev_key: str,
+              releases: list[tuple[str, str, str]], options: LoadOptions) -> None:
+    """The versions site in ``staging``: each manual's versions (linked trees), aliases, changelog,
+    ``versions.json`` and the landing page."""
     index: dict[str, dict[str, object]] = {}
     dev_manuals = units[dev_key].manuals
     for manual in sorted({m for m, _, _ in entries} | set(dev_manuals)):
         released = [(v, k) for m, v, k in entries if m == manual]
-        versions = []
-        for version, key in released:
-            _link_tree(cache / key / "html", staging / manual / version)
-            versions.append({"version": version, "path": f"{manual}/{version}/", "unit": key, "released": True})
-        if manual in dev_manuals:
-            _link_tree(cache / dev_key / "html", staging / manual / "dev")
-            versions.append({"version": "dev", "path": f"{manual}/dev/", "unit": dev_key, "released": False,
-                             "manual_version": dev_manuals[manual]})
-        numbers = [v for v, _ in released]
-        latest = max(numbers, key=parse) if numbers else None
-        stable_candidates = [v for v in numbers if parse(v)[0] >= 1]
-        stable = max(stable_candidates, key=parse) if stable_candidates else None
-        for alias, version in (("latest", latest), ("stable", stable)):
-            if version:
-                (staging / manual / alias).mkdir(parents=True, exist_ok=True)
-                (staging / manual / alias / "index.html").write_text(
-                    _redirect(f"../{version}/{manual}/index.html", f"{manual} {alias}"), encoding="utf-8")
-        index[manual] = {"versions": versions, "latest": latest, "stable": stable}
+        index[manual] = _manual_versions(staging, cache, manual, released, dev_key, dev_manuals)
     payload = {"manuals": index,
                "units": {k: {"manuals": u.manuals, "pages": u.pages} for k, u in sorted(units.items())}}
     (staging / "versions.json").write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -236,12 +258,29 @@ def build_versions(root: Path, build_one: Callable[[Path, Path], int], progress:
             changelog_html(root, manual, [(v, t) for m, v, t in sorted(releases, key=lambda r: parse(r[1]))
                                           if m == manual], options), encoding="utf-8")
     (staging / "index.html").write_text(_landing(index), encoding="utf-8")
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.rename(target, old)
-    os.rename(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target
+
+
+def _manual_versions(staging: Path, cache: Path, manual: str, released: list[tuple[str, str]], dev_key: str,
+                     dev_manuals: dict[str, str]) -> dict[str, object]:
+    """One manual's folder: its released versions, ``dev``, and the ``latest``/``stable`` redirects."""
+    versions: list[dict[str, object]] = []
+    for version, key in released:
+        _link_tree(cache / key / "html", staging / manual / version)
+        versions.append({"version": version, "path": f"{manual}/{version}/", "unit": key, "released": True})
+    if manual in dev_manuals:
+        _link_tree(cache / dev_key / "html", staging / manual / "dev")
+        versions.append({"version": "dev", "path": f"{manual}/dev/", "unit": dev_key, "released": False,
+                         "manual_version": dev_manuals[manual]})
+    numbers = [v for v, _ in released]
+    latest = max(numbers, key=parse) if numbers else None
+    stable_candidates = [v for v in numbers if parse(v)[0] >= 1]
+    stable = max(stable_candidates, key=parse) if stable_candidates else None
+    for alias, version in (("latest", latest), ("stable", stable)):
+        if version:
+            (staging / manual / alias).mkdir(parents=True, exist_ok=True)
+            (staging / manual / alias / "index.html").write_text(
+                _redirect(f"../{version}/{manual}/index.html", f"{manual} {alias}"), encoding="utf-8")
+    return {"versions": versions, "latest": latest, "stable": stable}
 
 
 def _landing(index: dict[str, dict[str, object]]) -> str:
@@ -275,8 +314,6 @@ def _manuals_at(root: Path, ref: str | None, options: LoadOptions) -> dict[str, 
 
 
 def release_notes(root: Path, tag: str) -> str:
-    from .gitrefs import git
-
     try:
         return str(git(root, "tag", "-l", "--format=%(contents)", tag)).strip()
     except GitError:
@@ -285,8 +322,6 @@ def release_notes(root: Path, tag: str) -> str:
 
 def changelog_html(root: Path, manual: str, releases: list[tuple[str, str]], options: LoadOptions) -> str:
     """Each version of ``manual``, newest first, with its release notes and protocol-level changes."""
-    from .diff import diff_manuals
-    from .diff_format import as_html
 
     esc = html.escape
     sections = []

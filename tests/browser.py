@@ -139,3 +139,10 @@ def serve_with_nginx(directory: Path, prefix: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def axe_source() -> str:
+    """The axe-core script, to inject into a page under test."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from .conftest import run_cli
+from .helpers import git
 
 
 def start_build(root: Path) -> subprocess.Popen[str]:
@@ -70,8 +71,6 @@ def test_two_builds_at_once(minimal: Path) -> None:
 
 
 def test_read_only_commands_write_nothing(minimal: Path) -> None:
-    from .test_diff import git
-
     git(minimal, "init", "-q", "-b", "main")
     git(minimal, "add", "-A")
     git(minimal, "commit", "-qm", "x")

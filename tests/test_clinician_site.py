@@ -320,7 +320,7 @@ CLINICIAN_TEXT = """() => { const a = document.querySelector('article').cloneNod
 
 
 def _axe_serious(browser, url: str) -> list[str]:  # type: ignore[no-untyped-def]
-    from .test_site_browser import axe_source
+    from .browser import axe_source
 
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,37 +14,15 @@ from builder.project import load_project
 from builder.versioning import bump_kind, parse_tag
 
 from .conftest import copy_project, run_cli
-from .test_overlay import FIXTURES
+from .helpers import FIXTURES, edit, git, teen_repo
 
 pytestmark = pytest.mark.fast  # make test-fast
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "Test",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-           "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
-
-
-def git(root: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True,
-                            env={**os.environ, **GIT_ENV})
-    return result.stdout.strip()
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = copy_project("minimal", tmp_path)
-    shutil.copytree(FIXTURES / "overlays" / "teen", root / "adaptations" / "teen")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "first release")
-    git(root, "tag", "core/v1.0.0")
-    git(root, "tag", "teen/v1.0.0")
-    return root
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    return teen_repo(tmp_path)
 
 
 def diff_json(root: Path, *args: str) -> list[dict]:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from builder.project import load_project
 
-from .test_loader import apply_case
-from .test_overlay import with_teen
+from .helpers import apply_case, with_teen
 
 EACH = """\
 ---

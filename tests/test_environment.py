@@ -17,7 +17,7 @@ from sphinx.errors import ExtensionError
 from builder.environment import describe, environment_error
 
 from .conftest import copy_project, run_cli
-from .test_diff import edit, git
+from .helpers import edit, git
 
 
 def _committed(tmp_path: Path) -> Path:

@@ -7,9 +7,7 @@ from pathlib import Path
 from builder.model import Example
 from builder.project import load_project
 
-from .test_loader import apply_case
-from .test_overlay import with_teen
-from .test_references import core_session_2
+from .helpers import apply_case, core_session_2, with_teen
 
 EXAMPLE = ":::{example} session-02-ms-a\n:population: adult individual\nMs A., 34, a fictional person.\n:::"
 TEEN_POPULATION = "example_population:\n  age: [adolescent]\n  format: [individual]\n"

@@ -25,14 +25,15 @@ from hypothesis import strategies as st
 from builder.errors import Problems
 from builder.loader import MANIFEST_FIELDS, SESSION_FIELDS, WORKSHEET_FIELDS
 from builder.model import Section, SourceRef
-from builder.overlay import FileOverlay, apply_section_ops
+from builder.overlay_parse import FileOverlay
 from builder.project import load_project
 from builder.rules import ROLE_TARGET_RE, SECTION_HEADING_RE, SECTION_OPS
+from builder.section_ops import apply_section_ops
 from builder.sections import RawSection, check_markup, section_heading, split_role_body, split_sections
 from builder.sourcefile import LocDict
 
 from .conftest import ROOTS
-from .test_overlay import FIXTURES
+from .helpers import FIXTURES
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOADER = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # load_project each

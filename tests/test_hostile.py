@@ -18,56 +18,74 @@ from builder.project import LoadOptions, load_project
 from builder.sections import check_markup, raw_html_policy, split_sections
 
 from .conftest import copy_project, run_cli
+from .helpers import located
 
 OVERVIEW = "manual/pages/overview.md"
 PAGE = "---\ntitle: Overview\nsummary: What the fixture manual is.\n---\n\n## About {#about}\n\n{text}\n"
 LINE = 8  # the line of {text} in PAGE
 
-# (rule, malicious text placed on line 8 of the overview page, expected message start[, its line])
+# (rule, malicious text placed on line 8 of the overview page, the problem it reports[, its line]);
+# ALSO: the other problems the same text reports (line: message)
 BODY_CASES = [
     ("script", "<script>alert(1)</script>", "raw HTML is not allowed in protocol sources: <script> runs code"),
-    ("script-upper-case", "Text <SCRIPT SRC=//evil.example/x.js></SCRIPT>", "raw HTML is not allowed"),
-    ("event-handler", '<img src="x.png" onerror="alert(1)">', "event-handler attribute 'onerror='"),
-    ("event-handler-svg-slash", "<svg/onload=alert(1)>", "event-handler attribute 'onload='"),
-    ("event-handler-via-role", '{octicon}`check;1em;x" onload="alert(1)`', "event-handler attribute 'onload='"),
-    ("javascript-link", "[click me](javascript:alert(1))", "'javascript:' URLs are not allowed"),
-    ("javascript-link-entities", "[click](jav&#x61;script&colon;alert(1))", "'javascript:' URLs are not allowed"),
-    ("javascript-autolink", "<javascript:alert(1)>", "'javascript:' URLs are not allowed"),
-    ("javascript-href", '<a href="  JaVa\tScRiPt:alert(1)">x</a>', "'javascript:' URLs are not allowed"),
-    ("vbscript-link", "[x](vbscript:msgbox)", "'vbscript:' URLs are not allowed"),
-    ("data-image", "![x](data:image/svg+xml;base64,PHN2Zz4=)", "'data:' URLs are not allowed"),
-    ("data-link", "[x](data:text/html,<b>hi</b>)", "'data:' URLs are not allowed"),
-    ("data-link-definition", "[ref]: data:text/html,hi", "'data:' URLs are not allowed"),
-    ("iframe", '<iframe src="https://evil.example"></iframe>', "raw HTML is not allowed in protocol sources: <iframe>"),
+    ("script-upper-case", "Text <SCRIPT SRC=//evil.example/x.js></SCRIPT>", "raw HTML is not allowed in protocol "
+                                                                            "sources: <script> runs code"),
+    ("event-handler", '<img src="x.png" onerror="alert(1)">', "event-handler attribute 'onerror=' is not allowed in "
+                                                              "protocol sources"),
+    ("event-handler-svg-slash", "<svg/onload=alert(1)>", "event-handler attribute 'onload=' is not allowed in "
+                                                         "protocol sources"),
+    ("event-handler-via-role", '{octicon}`check;1em;x" onload="alert(1)`', "event-handler attribute 'onload=' is not "
+                                                                           "allowed in protocol sources"),
+    ("javascript-link", "[click me](javascript:alert(1))", "'javascript:' URLs are not allowed in protocol sources"),
+    ("javascript-link-entities", "[click](jav&#x61;script&colon;alert(1))", "'javascript:' URLs are not allowed in "
+                                                                            "protocol sources"),
+    ("javascript-autolink", "<javascript:alert(1)>", "'javascript:' URLs are not allowed in protocol sources"),
+    ("javascript-href", '<a href="  JaVa\tScRiPt:alert(1)">x</a>', "'javascript:' URLs are not allowed in protocol "
+                                                                   "sources"),
+    ("vbscript-link", "[x](vbscript:msgbox)", "'vbscript:' URLs are not allowed in protocol sources"),
+    ("data-image", "![x](data:image/svg+xml;base64,PHN2Zz4=)", "'data:' URLs are not allowed in protocol sources"),
+    ("data-link", "[x](data:text/html,<b>hi</b>)", "'data:' URLs are not allowed in protocol sources"),
+    ("data-link-definition", "[ref]: data:text/html,hi", "'data:' URLs are not allowed in protocol sources"),
+    ("iframe", '<iframe src="https://evil.example"></iframe>', "raw HTML is not allowed in protocol sources: "
+                                                               "<iframe> is never allowed"),
     ("form", '<form action="https://evil.example"><input name=pw></form>', "raw HTML is not allowed in protocol "
-                                                                          "sources: <form>"),
-    ("object", '<object data="x.swf"></object>', "raw HTML is not allowed in protocol sources: <object>"),
-    ("embed", '<embed src="x.swf">', "raw HTML is not allowed in protocol sources: <embed>"),
+                                                                           "sources: <form> is never allowed"),
+    ("object", '<object data="x.swf"></object>', "raw HTML is not allowed in protocol sources: <object> runs code"),
+    ("embed", '<embed src="x.swf">', "raw HTML is not allowed in protocol sources: <embed> runs code"),
     ("style", "<style>.ipt-clinic-contacts {display: none}</style>", "raw HTML is not allowed in protocol sources: "
-                                                                   "<style>"),
-    ("meta-refresh", '<meta http-equiv="refresh" content="0; url=https://evil.example">', "raw HTML is not allowed"),
-    ("plain-raw-html", "<details><summary>More</summary>Hidden</details>", "raw HTML is not allowed"),
-    ("html-comment", "<!-- hides everything after it", "raw HTML is not allowed"),
+                                                                     "<style> is never allowed"),
+    ("meta-refresh", '<meta http-equiv="refresh" content="0; url=https://evil.example">', "raw HTML is not allowed "
+                                                                                          "in protocol sources: "
+                                                                                          "<meta> is never allowed"),
+    ("plain-raw-html", "<details><summary>More</summary>Hidden</details>", "raw HTML is not allowed in protocol "
+                                                                           "sources: '<details>'"),
+    ("html-comment", "<!-- hides everything after it", "raw HTML is not allowed in protocol sources: '<!-- hides "
+                                                       "everything after it …'"),
     ("raw-backtick-fence", "```{raw} html\n<b>x</b>\n```", "'{raw}' is not allowed in protocol sources"),
     ("raw-colon-fence", ":::{Raw} html\n<b>x</b>\n:::", "'{raw}' is not allowed in protocol sources"),
     ("raw-role", "Text {raw}`x`.", "'{raw}' is not allowed in protocol sources"),
     ("include", "```{include} ../../../etc/passwd\n```", "'{include}' is not allowed in protocol sources"),
-    ("literalinclude", ":::{literalinclude} /etc/passwd\n:::", "'{literalinclude}' is not allowed"),
+    ("literalinclude", ":::{literalinclude} /etc/passwd\n:::", "'{literalinclude}' is not allowed in protocol sources"),
     ("eval-rst", "```{eval-rst}\n.. raw:: html\n```", "'{eval-rst}' is not allowed in protocol sources"),
-    ("file-option", "```{csv-table}\n:file: /etc/passwd\n```", "directive options that read a file", LINE + 1),
-    ("substitution", "{{ env.app.config }}", "MyST substitutions '{{ ... }}' are not allowed"),
+    ("file-option", "```{csv-table}\n:file: /etc/passwd\n```", "directive options that read a file or an address "
+                                                               "(:file:, :url:) are not allowed", LINE + 1),
+    ("substitution", "{{ env.app.config }}", "MyST substitutions '{{ ... }}' are not allowed in protocol sources"),
     ("image-dotdot", "![secret](../../../../etc/secret.png)", "image '../../../../etc/secret.png' leaves the "
-                                                              "repository"),
-    ("image-dotdot-encoded", "![secret](%2e%2e/%2e%2e/x.png)", "image '%2e%2e/%2e%2e/x.png' leaves the repository"),
+                                                              "repository ('..')"),
+    ("image-dotdot-encoded", "![secret](%2e%2e/%2e%2e/x.png)", "image '%2e%2e/%2e%2e/x.png' leaves the repository "
+                                                               "('..')"),
     ("image-absolute", "![host](/etc/hostname)", "image '/etc/hostname' is an absolute path"),
     ("image-windows-absolute", "![x](C:\\Users\\x.png)", "image 'C:\\Users\\x.png' is an absolute path"),
     ("image-remote", "![pixel](https://tracker.example/p.png)", "image 'https://tracker.example/p.png' is not in "
                                                                  "the repository"),
-    ("image-directive", "```{image} ../../x.png\n```", "image '../../x.png' leaves the repository"),
+    ("image-directive", "```{image} ../../x.png\n```", "image '../../x.png' leaves the repository ('..')"),
     ("figure-directive", ":::{figure} /srv/x.png\n:::", "image '/srv/x.png' is an absolute path"),
-    ("link-dotdot", "[notes](../../../home/me/notes.txt)", "link target '../../../home/me/notes.txt' leaves"),
-    ("link-file-url", "[x](file:///etc/passwd)", "link target 'file:///etc/passwd' is a file: URL"),
-    ("download-role", "{download}`the key <../../../.ssh/id_rsa>`", "link target '../../../.ssh/id_rsa' leaves"),
+    ("link-dotdot", "[notes](../../../home/me/notes.txt)", "link target '../../../home/me/notes.txt' leaves the "
+                                                           "repository ('..')"),
+    ("link-file-url", "[x](file:///etc/passwd)", "link target 'file:///etc/passwd' is a file: URL (a file on the "
+                                                 "computer that builds the site)"),
+    ("download-role", "{download}`the key <../../../.ssh/id_rsa>`", "link target '../../../.ssh/id_rsa' leaves the "
+                                                                    "repository ('..')"),
     # directive options in MyST's YAML block form (and quoted in the line form) are read as MyST reads them
     ("card-yaml-img-top", ":::{card} T\n---\nimg-top: ../../../../../../etc/hostname\n---\nx\n:::",
      "image '../../../../../../etc/hostname' leaves the repository ('..')", LINE + 2),
@@ -90,27 +108,40 @@ BODY_CASES = [
 ]
 
 
+RAW = "raw HTML is not allowed in protocol sources: "
+ALSO = {
+    "event-handler": [(LINE, RAW + "'<img src=\"x.png\" onerror=\"alert(1)\">'")],
+    "event-handler-svg-slash": [(LINE, RAW + "'<svg/onload=alert(1)>'")],
+    "javascript-href": [(LINE, RAW + "'<a href=\" JaVa ScRiPt:alert(1)\">'")],
+    "data-link": [(LINE, RAW + "'<b>'")],
+    "raw-backtick-fence": [(LINE + 1, RAW + "'<b>'")],
+    "raw-colon-fence": [(LINE + 1, RAW + "'<b>'")],
+}
+
+
 @pytest.mark.parametrize("case", BODY_CASES, ids=[c[0] for c in BODY_CASES])
 def test_hostile_body_is_rejected_with_path_and_line(minimal: Path, case: tuple) -> None:
     rule, text, expected, line = (*case, LINE) if len(case) == 3 else case
     (minimal / OVERVIEW).write_text(PAGE.replace("{text}", text), encoding="utf-8")
     problems = list(load_project(minimal).problems)
-    reported = [p.format() for p in problems]
-    assert any(r.startswith(f"{OVERVIEW}:{line}: {expected}") for r in reported), (
-        f"{rule}: expected {OVERVIEW}:{line}: {expected!r}; got:\n" + "\n".join(reported))
+    stated = [(line, expected), *ALSO.get(rule, [])]
+    assert located(problems) == sorted(f"{OVERVIEW}:{n}: {message}" for n, message in stated)
     assert all(p.hint for p in problems if p.line == line)
 
 
 # hostile text in YAML values: the templates place titles, goals, labels and notes into pages
 YAML_CASES = [
     ("session-title", "manual/sessions/session-01.md", "title: Fixture meeting 1",
-     'title: "Start <img src=x onerror=alert(1)>"', 3, "event-handler attribute 'onerror='"),
+     'title: "Start <img src=x onerror=alert(1)>"', 3, "event-handler attribute 'onerror=' is not allowed in "
+                                                       "protocol sources"),
     ("session-goal", "manual/sessions/session-01.md", "  - Goal of meeting 1.",
-     "  - \"Goal [x](javascript:alert(1))\"", 5, "'javascript:' URLs are not allowed"),
+     "  - \"Goal [x](javascript:alert(1))\"", 5, "'javascript:' URLs are not allowed in protocol sources"),
     ("manifest-title", "manual/protocol.yaml", "title: Fixture core manual",
-     "title: Fixture <script>alert(1)</script>", 2, "raw HTML is not allowed in protocol sources: <script>"),
+     "title: Fixture <script>alert(1)</script>", 2, "raw HTML is not allowed in protocol sources: <script> runs code"),
     ("worksheet-label-block", "manual/worksheets/inventory.yaml", "for_client: ",
-     "for_client: |\n  Fill it in.\n  {{ lipsum.__globals__ }}\nx_for_client: ", 6, "MyST substitutions"),
+     "for_client: |\n  Fill it in.\n  {{ lipsum.__globals__ }}\nx_for_client: ", 6, "MyST substitutions '{{ ... }}' "
+                                                                                    "are not allowed in protocol "
+                                                                                    "sources"),
 ]
 
 
@@ -122,8 +153,10 @@ def test_hostile_yaml_value_is_rejected_with_path_and_line(minimal: Path, case: 
     text = path.read_text(encoding="utf-8")
     assert old in text, f"fixture has no {old!r}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    reported = [p.format() for p in load_project(minimal).problems]
-    assert any(r.startswith(f"{rel}:{line}: {expected}") for r in reported), "\n".join(reported)
+    also = {"session-title": [(3, "raw HTML is not allowed in protocol sources: '<img src=x onerror=alert(1)>'")],
+            "worksheet-label-block": [(7, "worksheet: unknown field 'x_for_client'")]}.get(case, [])
+    stated = [(line, expected), *also]
+    assert located(load_project(minimal).problems) == sorted(f"{rel}:{n}: {message}" for n, message in stated)
 
 
 def test_hostile_section_heading_is_rejected(tmp_path: Path) -> None:

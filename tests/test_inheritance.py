@@ -8,7 +8,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from .conftest import copy_project, run_cli
-from .test_overlay import FIXTURES
+from .helpers import FIXTURES
 
 
 def build(root: Path) -> Path:

@@ -12,28 +12,11 @@ from builder.project import load_project
 from builder.sections import split_sections
 
 from .conftest import copy_project
+from .helpers import apply_case, located
 
 pytestmark = pytest.mark.fast  # make test-fast
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad_sources.yaml").read_text(encoding="utf-8"))
-
-
-def apply_case(root: Path, case: dict) -> None:
-    """Apply a corpus case: ``patch`` (path → [old, new]), ``files`` (path → text; null deletes), ``bytes``."""
-    for rel, (old, new) in (case.get("patch") or {}).items():
-        path = root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"fixture patch target {old!r} not in {rel}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    for rel, content in (case.get("files") or {}).items():
-        path = root / rel
-        if content is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-    for rel, hexdata in (case.get("bytes") or {}).items():
-        (root / rel).write_bytes(bytes.fromhex(hexdata))
 
 
 def test_minimal_fixture_is_clean(minimal: Path) -> None:
@@ -56,12 +39,7 @@ def test_minimal_fixture_is_clean(minimal: Path) -> None:
 def test_bad_source_reports_path_and_line(tmp_path: Path, case: dict) -> None:
     root = copy_project("minimal", tmp_path)
     apply_case(root, case)
-    project = load_project(root)
-    reported = [p.format() for p in project.problems]
-    for expected in case["expect"]:
-        assert any(line.startswith(expected) for line in reported), (
-            f"expected a problem starting with {expected!r}; got:\n" + "\n".join(reported))
-    assert all(p.hint or p.message for p in project.problems)
+    assert located(load_project(root).problems) == case["expect"]
 
 
 def test_every_problem_has_a_hint_or_is_self_explanatory(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from builder.rules import MIDDLE_PHASE
+
 from .helpers import real_project
 
 pytestmark = pytest.mark.slow
@@ -40,15 +42,19 @@ def test_all_six_manuals_are_built(real_site: Path) -> None:
                 assert (real_site / entry["url"]).is_file(), entry["url"]
 
 
-def test_core_has_sixteen_sessions_in_three_phases(real_site: Path) -> None:
-    expected_phase = {n: "Initial phase" if n <= 3 else "Middle phase" if n <= 12 else "Termination phase"
-                      for n in range(1, 17)}
-    for n in range(1, 17):
-        page = soup(real_site / "core" / "sessions" / f"session-{n:02d}.html")
+def test_core_session_pages_state_what_the_model_holds(real_site: Path) -> None:
+    """Every core session page: its number of the last, its phase, length and the manual's version, the
+    required headings, an agenda that adds up, the problem-area tabs in the middle phase, previous/next."""
+    core = MANUALS["core"]
+    numbers = core.session_numbers
+    areas = [core.problem_area_pages[a].title for a in core.problem_areas]
+    for session in core.sessions:
+        n = session.number
+        page = soup(real_site / "core" / "sessions" / f"{session.id}.html")
         header = words(page.select_one(".ipt-session-header"))
-        assert f"Session {n} of 16" in header
-        assert expected_phase[n] in header
-        assert "50 minutes" in header and "version 1.0.0" in header
+        assert f"Session {n} of {numbers[-1]}" in header
+        assert core.phase_of(n).title in header
+        assert f"{session.minutes} minutes" in header and f"version {core.version}" in header
         main = page.select_one("[role=main]")
         headings = [h.get_text(strip=True).rstrip("#¶") for h in main.select("h2")]
         for required in ("Goals", "Agenda", "Therapist tasks", "Techniques used", "Worksheets used",
@@ -56,12 +62,13 @@ def test_core_has_sixteen_sessions_in_three_phases(real_site: Path) -> None:
             assert required in headings, (n, required)
         rows = main.select("table")[0].select("tbody tr")
         minutes = [int(r.select("td")[0].get_text(strip=True).strip("*")) for r in rows]
-        assert sum(minutes[:-1]) == minutes[-1] == 50
+        assert sum(minutes[:-1]) == minutes[-1] == session.minutes
         tabs = [t.get_text(strip=True) for t in main.select(".ipt-problem-area-tabs > label")]
-        if 4 <= n <= 12:
-            assert tabs == ["Grief", "Role disputes", "Role transitions", "Interpersonal deficits"]
+        if core.phase_of(n).id == MIDDLE_PHASE:
+            assert tabs == areas
         nav = {a.get_text(" ", strip=True).split(":")[0] for a in main.select(".ipt-session-nav a")}
-        assert nav == ({"Next"} if n == 1 else {"← Previous"} if n == 16 else {"← Previous", "Next"})
+        assert nav == ({"Next"} if n == numbers[0] else {"← Previous"} if n == numbers[-1]
+                       else {"← Previous", "Next"})
 
 
 def test_every_internal_link_resolves(real_site: Path) -> None:

@@ -9,8 +9,7 @@ import pytest
 from builder.project import load_project
 from builder.references import expand
 
-from .test_loader import apply_case
-from .test_overlay import with_teen
+from .helpers import apply_case, core_session_2, with_teen
 
 ROLES = ("Draft it in {session-no}`last-1` and finish it in {session-no}`last`; see {session-no}`2` and "
          "{session}`last`. In the middle phase ({phase}`middle`) and at the end ({phase}`termination`), "
@@ -26,12 +25,6 @@ def project_with(tmp_path: Path, files: dict[str, str | None]):  # type: ignore[
 
 def formatted(project) -> list[str]:  # type: ignore[no-untyped-def]
     return [p.format() for p in project.problems]
-
-
-def core_session_2(extra: str) -> str:
-    text = (Path(__file__).parent / "roots" / "minimal" / "manual" / "sessions" / "session-02.md").read_text(
-        encoding="utf-8")
-    return text.replace("Notice what happens.", f"Notice what happens.\n\n{extra}")
 
 
 def test_roles_resolve_per_manual(tmp_path: Path) -> None:

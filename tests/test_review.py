@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from builder.project import load_project
 from builder.render import render_site
 from builder.review import inherited_units, pending
 
 from .conftest import run_cli
-from .test_diff import edit, git, repo  # noqa: F401  (the repo fixture)
-from .test_overlay import with_teen
+from .helpers import edit, git, teen_repo, with_teen
 
 LOCK = Path("adaptations") / "teen" / "inherited.lock"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return teen_repo(tmp_path)
 
 
 def test_every_inherited_unit_starts_unreviewed(tmp_path: Path) -> None:
@@ -65,7 +71,7 @@ def test_damaged_lock_is_a_located_error(tmp_path: Path) -> None:
         "    hint: it is written by 'ipt-manual review'; run 'ipt-manual review ID UNIT' again"]
 
 
-def test_a_core_edit_after_review_needs_review_again(repo: Path) -> None:  # noqa: F811
+def test_a_core_edit_after_review_needs_review_again(repo: Path) -> None:
     assert run_cli("review", "teen", "--all", "--project", str(repo)).returncode == 0
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "teen reviewed everything it inherits")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .browser import chromium_available, wait_for_search
+from .browser import axe_source, chromium_available, wait_for_search
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
@@ -26,12 +26,6 @@ PAGES = {
     "matrix": "matrix.html",
     "search": "search.html?q=grief",
 }
-
-
-def axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("kind", list(PAGES))

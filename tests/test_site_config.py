@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util.docutils import docutils_namespace
 
 from builder.config import markdown_table, validate_values
+from builder.project import GENERATED_DIR
 
 from .conftest import REPO, run_cli
 
@@ -82,3 +87,17 @@ def test_indexing_can_be_allowed(minimal: Path) -> None:
     html = minimal / "_build" / "html"
     assert (html / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nDisallow:\n"
     assert "noindex" not in (html / "index.html").read_text(encoding="utf-8")
+
+
+def test_sphinx_itself_refuses_a_bad_setting(minimal: Path, tmp_path: Path) -> None:
+    """Sphinx run directly (no ``ipt-manual`` pre-check): the extension's config-inited check stops the
+    build with a ConfigError naming every bad setting, before anything is generated or written."""
+    (minimal / "conf.py").write_text((minimal / "conf.py").read_text(encoding="utf-8")
+                                     + 'ipt_paper = "A5"\nipt_clinc_name = "x"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    with docutils_namespace(), pytest.raises(ConfigError) as raised:
+        Sphinx(str(minimal), str(minimal), str(out), str(tmp_path / "doctrees"), "html", status=None,
+               warning=io.StringIO(), freshenv=True)
+    assert str(raised.value) == ("conf.py: unknown setting ipt_clinc_name; did you mean ipt_clinic_name?; "
+                                 "ipt_paper must be one of 'a4', 'letter', not 'A5'")
+    assert not (minimal / GENERATED_DIR).exists() and not list(out.rglob("*.html"))

@@ -10,7 +10,7 @@ import pytest
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, serve
 from .conftest import copy_project, run_cli
-from .test_diff import edit, git
+from .helpers import edit, git
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,7 @@ from pathlib import Path
 from builder.project import load_project
 from builder.render import render_site
 
-from .test_loader import apply_case
-from .test_overlay import with_teen
+from .helpers import apply_case, with_teen
 
 OVERLAY = """\
 set:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import paths
 from ..model import Manual, Session, Worksheet
+from ..paths import PDF_DIR  # noqa: F401  (the templates and printing read it here)
 
 PAPERS = ("a4", "letter")
 PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
-PDF_DIR = "pdf"
 
 
 @dataclass(frozen=True)
@@ -48,23 +49,14 @@ class PrintJob:
 
 
 def worksheet_path(manual_id: str, worksheet_id: str, variant: Variant) -> str:
-    return f"{PDF_DIR}/{manual_id}/{manual_id}-{worksheet_id}-{variant.suffix}.pdf"
+    return paths.worksheet_pdf(manual_id, worksheet_id, variant.suffix)
 
 
-def pack_path(manual_id: str, paper: str) -> str:
-    return f"{PDF_DIR}/{manual_id}/{manual_id}-worksheet-pack-{paper}.pdf"
-
-
-def packet_path(manual_id: str, number: int, paper: str) -> str:
-    return f"{PDF_DIR}/{manual_id}/{manual_id}-session-{number:02d}-packet-{paper}.pdf"
-
-
-def book_path(manual_id: str, paper: str) -> str:
-    return f"{PDF_DIR}/{manual_id}/{manual_id}-printable-manual-{paper}.pdf"
-
-
-def preview_path(manual_id: str, worksheet_id: str) -> str:
-    return f"_previews/{manual_id}/{manual_id}-{worksheet_id}.png"
+# The file names are declared in builder/paths.py.
+pack_path = paths.pack_pdf
+packet_path = paths.packet_pdf
+book_path = paths.book_pdf
+preview_path = paths.preview_png
 
 
 def plan_manual(manual: Manual, default_paper: str = "a4") -> list[PrintJob]:

@@ -32,6 +32,7 @@ from ..catalog import build_catalog, dumps
 from ..config import declare, get_config
 from ..errors import Problems
 from ..generate import sync_tree, write_if_changed
+from ..paths import PREVIEWS_DIR
 from ..project import BUILD_DIR, LoadOptions, Project
 from ..render import render_site
 from .directives import setup_directives
@@ -45,7 +46,6 @@ from .wayfinding import remember_manuals, setup_wayfinding
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
 STATIC_DIR = Path(__file__).parent.parent / "static"
-PREVIEWS = "_previews"
 #: A print cache shared by several projects (the test suite sets it; content-keyed, so sharing is safe).
 PRINT_CACHE_ENV = "IPT_PRINT_CACHE"
 
@@ -146,7 +146,7 @@ def generate_pages(app: Any) -> None:
     remember_manuals(app, project.manuals)
     identity = {"name": settings.clinic_name, "contact_line": settings.contact_line}
     pages = render_site(root, project.manuals, extra_pages(root), settings.paper, identity)
-    report = sync_tree(Path(app.srcdir), pages, keep=(PREVIEWS,))
+    report = sync_tree(Path(app.srcdir), pages, keep=(PREVIEWS_DIR,))
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
 
@@ -164,7 +164,7 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     state.pool, later = print_pools(app)
     try:
         state.batch = start(state.project.manuals, project_root(app), Path(app.outdir),
-                            Path(app.srcdir) / PREVIEWS, print_cache(app), state.pool, settings.paper, settings)
+                            Path(app.srcdir) / PREVIEWS_DIR, print_cache(app), state.pool, settings.paper, settings)
     except PrintFontError as exc:
         stop_printing(app)
         raise ConfigError(f"conf.py: {exc}") from None

@@ -11,22 +11,20 @@ from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.util.osutil import relative_uri
 
+from ..paths import page_doc, session_doc
 from ..rules import LINK_ROLES
 from ..sections import role_target
-
-FOLDERS = {"technique": "techniques", "problem-area": "problem-areas", "worksheet": "worksheets",
-           "session": "sessions", "page": ""}
 
 
 def target_doc(role: str, manual_id: str, target: str) -> str:
     if role == "session":
         try:
-            return f"/{manual_id}/sessions/session-{int(target):02d}"
+            return "/" + session_doc(manual_id, int(target))
         except ValueError:
-            return f"/{manual_id}/sessions/{target}"
-    folder = FOLDERS[role]
-    return f"/{manual_id}/{folder}/{target}" if folder else f"/{manual_id}/{target}"
+            pass
+    return "/" + page_doc(manual_id, role, target)
 
 
 def make_role(role: str) -> Any:
@@ -56,8 +54,6 @@ def setup_roles(app: Any) -> None:
 def download_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
                   options: dict[str, Any] | None = None, content: list[str] | None = None) -> Any:
     """``{ipt-download}`label <pdf/core/file.pdf>```: a link to a file the build writes into the site."""
-    from sphinx.util.osutil import relative_uri
-
     env = inliner.document.settings.env
     title, target = role_target(text)
     uri = relative_uri(env.app.builder.get_target_uri(env.docname), target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 from pathlib import Path
 from typing import Any
@@ -78,10 +77,6 @@ def warn_without_contacts(app: Any) -> None:
         LOGGER.warning("no local crisis contacts are configured: risk assessment, safety planning and the "
                        "ending-plan worksheet show a placeholder (hint: set ipt_crisis_contacts in conf.py)",
                        type="ipt", subtype="contacts", location=f"{Path(app.confdir) / 'conf.py'}:1")
-
-
-def contacts_fingerprint(app: Any) -> str:
-    return hashlib.sha256(repr(get_config(app.config).crisis_contacts).encode()).hexdigest()[:12]
 
 
 def setup_site(app: Any) -> None:

@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from ..paths import session_doc
+
 ENV_KEY = "ipt_wayfinding"
 
 
@@ -26,7 +28,7 @@ def remember_manuals(app: Any, manuals: list[Any]) -> None:
         info[manual.id] = {
             "short_title": manual.short_title, "title": manual.title, "version": manual.version,
             "phases": [(p.title, p.first) for p in manual.phases],
-            "sessions": {f"{manual.id}/sessions/{s.id}": s.number for s in manual.sessions},
+            "sessions": {session_doc(manual.id, s.number): s.number for s in manual.sessions},
         }
     setattr(app.env, ENV_KEY, info)
 
