@@ -59,4 +59,4 @@ clean: ## Remove built and generated files (keeps .venv)
 
 .PHONY: lock
 lock: ## Re-pin dependencies after changing pyproject.toml
-	@$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+	@$(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' > requirements.lock

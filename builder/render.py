@@ -17,15 +17,14 @@ from .fences import fenced_lines
 from .model import Manual, Phase, Session
 from .printing import plan
 from .references import expand
+from .resources import template_search_path
 from .review import pending
 from .rules import FOCUS_PREFIX, MIDDLE_PHASE, SECTION_OPS
-
-TEMPLATE_DIR = "_templates"
 
 
 def environment(root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(root / TEMPLATE_DIR), str(Path(__file__).parent.parent / TEMPLATE_DIR)]),
+        loader=jinja2.FileSystemLoader(template_search_path(root)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # these templates write Markdown; worksheet HTML templates autoescape
         keep_trailing_newline=True,

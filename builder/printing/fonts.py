@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-BUNDLED = Path(__file__).parent / "fonts"
+from ..resources import FONTS
+
+BUNDLED = FONTS
 FONT_SUFFIXES = (".ttf", ".otf")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 
 from ..config import CrisisContact, ReferralPathway, SiteConfig
-from ..render import TEMPLATE_DIR
+from ..resources import template_search_path
 from .fonts import FontSet, load_fonts
 from .markup import plain
 from .plan import PrintJob
@@ -44,7 +44,7 @@ def print_settings(root: Path, settings: SiteConfig | None = None) -> PrintSetti
 
 def environments(root: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
     """(HTML environment with autoescaping, CSS environment without)."""
-    loader = jinja2.FileSystemLoader([str(root / TEMPLATE_DIR), str(Path(__file__).parents[2] / TEMPLATE_DIR)])
+    loader = jinja2.FileSystemLoader(template_search_path(root))
     html = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=True,
                               trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
     html.filters["text"] = plain_text

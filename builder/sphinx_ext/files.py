@@ -28,6 +28,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging as sphinx_logging
 from sphinx.util.nodes import get_node_line as _node_line
 
+from ..resources import STATIC
 from ..sourcemap import ManualSource, locate, source_index
 
 LOGGER = sphinx_logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def guard_files(app: Any, doctree: nodes.document) -> None:
 
 
 #: Files the builder itself ships and may place in the site (not from any source or setting).
-SHIPPED = frozenset(p for p in (Path(__file__).parents[1] / "static").iterdir() if p.is_file())
+SHIPPED = frozenset(p for p in STATIC.iterdir() if p.is_file())
 
 
 def check_logo(app: Any) -> None:

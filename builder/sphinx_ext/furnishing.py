@@ -9,15 +9,15 @@ version switcher only on a multi-version site.
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 from sphinx.util import logging
 
 from ..config import as_values, get_config, placeholder_settings
+from ..resources import STATIC
 
 LOGGER = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).parent.parent / "static"
+STATIC_DIR = STATIC
 DRAFT = "Draft: clinic contacts not set"
 
 

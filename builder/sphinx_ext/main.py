@@ -35,6 +35,7 @@ from ..generate import sync_tree, write_if_changed
 from ..paths import PREVIEWS_DIR
 from ..project import BUILD_DIR, LoadOptions, Project
 from ..render import render_site
+from ..resources import STATIC, TEMPLATES
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
 from .furnishing import setup_furnishing
@@ -45,7 +46,7 @@ from .wayfinding import remember_manuals, setup_wayfinding
 
 LOGGER = logging.getLogger(__name__)
 WARNING_TYPE = "ipt"
-STATIC_DIR = Path(__file__).parent.parent / "static"
+STATIC_DIR = STATIC
 #: A print cache shared by several projects (the test suite sets it; content-keyed, so sharing is safe).
 PRINT_CACHE_ENV = "IPT_PRINT_CACHE"
 
@@ -269,8 +270,7 @@ def builder_fingerprint() -> str:
 
     package = Path(__file__).parents[1]
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*package.rglob("*.py"), *package.rglob("static/*"),
-                        *(package.parent / "_templates").rglob("*")]):
+    for path in sorted([*package.rglob("*.py"), *STATIC.iterdir(), *TEMPLATES.rglob("*")]):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

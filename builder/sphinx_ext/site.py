@@ -11,6 +11,7 @@ from sphinx.util import logging
 
 from ..config import PREFIX, get_config, validate_values
 from ..generate import write_if_changed
+from ..resources import TEMPLATES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def validate_settings(app: Any, config: Any) -> None:
     if errors:
         raise ConfigError("conf.py: " + "; ".join(errors))
     # the builder's theme overrides (no inline script), also for projects without their own _templates/sphinx
-    own = Path(__file__).parents[2] / "_templates" / "sphinx"
+    own = TEMPLATES / "sphinx"
     if own.is_dir() and str(own) not in config.templates_path and "_templates/sphinx" not in config.templates_path:
         config.templates_path.append(str(own))
     settings = get_config(config)
