@@ -45,7 +45,7 @@ versions: $(STAMP) ## Build every released version side by side into _build/vers
 
 .PHONY: bench
 bench: $(STAMP) ## Speed figures side by side with plain Sphinx on the same pages (builds the whole site)
-	@$(BIN)/python -m builder.bench
+	@$(BIN)/python -m builder.bench $(BENCH_ARGS)
 
 .PHONY: serve
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000 while you edit (PDFs follow in the background)

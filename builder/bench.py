@@ -24,13 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bench_extra import main as extra
-from .printing.book import print_books
-from .printing.run import print_all
-from .project import load_project
 from .rules import LINK_ROLES
 
 #: Goals (issue 16): our time / plain Sphinx's time.
-GOALS = {"cold": 1.5, "no-op": 1.5, "one session edited": 3.0}
+GOALS = {"cold": 1.5, "no-op": 1.5, "one session edited": 3.0, "one session edited, live preview": 3.0}
 PROJECT_PARTS = ("manual", "adaptations", "local", "_templates", "docs", "conf.py")
 #: The session edited in both builds, and the sentence added to it.
 EDITED_SESSION = "manual/sessions/session-05.md"
@@ -84,6 +81,7 @@ class Run:
     seconds: float
     peak_mb: float
     output: str
+    cpu: float = 0.0  #: CPU seconds of the whole process tree (holds on a busy machine, unlike wall time)
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -105,7 +103,14 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run ``cmd``; its wall time and the peak memory of its process tree."""
+    """Run ``cmd``; its wall time, CPU time and the peak memory of its process tree."""
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu_before = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -126,7 +131,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{output[-4000:]}")
-    return Run(seconds, peak / 1024, output)
+    return Run(seconds, peak / 1024, output, children_cpu() - cpu_before)
 
 
 def copy_project(root: Path, dest: Path) -> Path:
@@ -157,7 +162,9 @@ def edit(path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
 
 
-def bench_builds(root: Path) -> None:
+def bench_builds(root: Path, keep: Path | None = None) -> dict[str, int]:
+    """Every build measured side by side; the sizes of the cold build's PDFs. ``keep``: a copy of the
+    cold build's site is left there (for ``IPT_TEST_REAL_SITE``)."""
     with tempfile.TemporaryDirectory(prefix="ipt-bench-") as tmp:
         work = Path(tmp)
         ours = copy_project(root, work / "ours")
@@ -165,8 +172,18 @@ def bench_builds(root: Path) -> None:
         env = {"IPT_PRINT_CACHE": str(work / "print-cache")}  # cold: an empty print cache
         print("bench: building the whole site cold with ipt-manual (this takes minutes)…", flush=True)
         results = {"cold": [said("ipt-manual cold", measure(ipt, ours, env))]}
+        sizes = pdf_sizes(ours / "_build" / "html")
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(ours / "_build" / "html", keep)
         results["no-op"] = [said("ipt-manual no-op", measure(ipt, ours, env))]
+        serve = [sys.executable, "-m", "sphinx", "-q", "-j", "auto", "-c", str(ours), "-D",
+                 "ipt_print_in_background=1", str(ours / "_site"), str(work / "serve")]
+        said("live preview, first build (not compared)", measure(serve, ours, env))
         edit(ours / EDITED_SESSION)
+        results["one session edited, live preview"] = [said("live preview, one session edited",
+                                                            measure(serve, ours, env))]
+        wait_for_printer(ours)  # the preview's PDFs are printed before the next build is timed
         results["one session edited"] = [said("ipt-manual one session edited", measure(ipt, ours, env))]
         print("bench: building the same pages with plain Sphinx…", flush=True)
         plain = plain_project(ours, work / "plain")
@@ -175,8 +192,25 @@ def bench_builds(root: Path) -> None:
         results["cold"].append(said("plain Sphinx cold", measure(sphinx, work)))
         results["no-op"].append(said("plain Sphinx no-op", measure(sphinx, work)))
         edit(plain / "core" / "sessions" / "session-05.md")
-        results["one session edited"].append(said("plain Sphinx one page edited", measure(sphinx, work)))
+        edited = said("plain Sphinx one page edited", measure(sphinx, work))
+        results["one session edited"].append(edited)
+        results["one session edited, live preview"].append(edited)
     report(results)
+    return sizes
+
+
+def wait_for_printer(project: Path) -> None:
+    from .printing.background import PID_FILE
+
+    started = time.perf_counter()
+    while (project / "_build" / PID_FILE).exists():
+        time.sleep(0.5)
+    print(f"bench: the live preview's background printer finished {time.perf_counter() - started:.0f} s "
+          "after its build", flush=True)
+
+
+def pdf_sizes(site: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in sorted((site / "pdf").rglob("*.pdf"))}
 
 
 def said(name: str, run: Run) -> Run:
@@ -186,12 +220,12 @@ def said(name: str, run: Run) -> Run:
 
 
 def report(results: dict[str, list[Run]]) -> None:
-    print(f"\n{'':<20} {'ipt-manual':>11} {'plain Sphinx':>13} {'ratio':>7} {'goal':>6}  peak memory (ipt / plain)")
+    print(f"\n{'':<34} {'ipt-manual':>11} {'plain Sphinx':>13} {'ratio':>7} {'goal':>6}  peak memory (ipt / plain)")
     for name, (mine, plain) in results.items():
         ratio = mine.seconds / plain.seconds
         verdict = "ok" if ratio <= GOALS[name] else "over"
-        print(f"{name:<20} {mine.seconds:>10.1f}s {plain.seconds:>12.1f}s {ratio:>6.2f}x {GOALS[name]:>5.1f}x  "
-              f"{mine.peak_mb:.0f} MB / {plain.peak_mb:.0f} MB  {verdict}")
+        print(f"{name:<34} {mine.seconds:>10.1f}s {plain.seconds:>12.1f}s {ratio:>6.2f}x {GOALS[name]:>5.1f}x  "
+              f"{mine.peak_mb:.0f} MB / {plain.peak_mb:.0f} MB  {verdict}  (CPU {mine.cpu:.0f} s / {plain.cpu:.0f} s)")
     peak = max(mine.peak_mb for mine, _ in results.values())
     print(f"peak memory of ipt-manual: {peak:.0f} MB (goal < 1024 MB: {'ok' if peak < 1024 else 'over'})")
     print("(times on this machine now; the ratios, measured in the same run, are what count)")
@@ -203,16 +237,9 @@ SITE_PDF_BYTES_BEFORE = 176_000_000
 SHEET_BYTES_BEFORE = 420_000
 
 
-def bench_sizes(root: Path) -> None:
+def bench_sizes(sizes: dict[str, int]) -> None:
     """Sizes of every PDF of the whole site (all manuals, books included), against the goals."""
-
-    project = load_project(root)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        print_all(project.manuals, root, out / "site", out / "prev", out / "cache", "a4")
-        print_books(project.manuals, root, out / "site", out / "cache")
-        files = sorted((out / "site").rglob("*.pdf"))
-        sizes = {p.name: p.stat().st_size for p in files}
+    files = list(sizes)
     sheets = [size for name, size in sizes.items() if not any(k in name for k in ("-large", "pack", "packet",
                                                                                   "printable"))]
     total = sum(sizes.values())
@@ -228,12 +255,12 @@ def bench_sizes(root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``make bench [BENCH_ARGS="--extra --keep-site DIR"]``."""
     args = sys.argv[1:] if argv is None else argv
     root = Path.cwd()
-    bench_builds(root)
-    bench_sizes(root)
+    keep = Path(args[args.index("--keep-site") + 1]).resolve() if "--keep-site" in args else None
+    bench_sizes(bench_builds(root, keep))
     if "--extra" in args:
-
         extra(root)
     return 0
 

@@ -123,8 +123,8 @@ def serve_with_nginx(directory: Path, prefix: Path) -> Iterator[str]:
     conf = prefix / "nginx.conf"
     conf.write_text(nginx_config(RECIPE.read_text(encoding="utf-8"), directory.resolve(), port, prefix),
                     encoding="utf-8")
-    proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -133,7 +133,8 @@ def serve_with_nginx(directory: Path, prefix: Path) -> Iterator[str]:
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise AssertionError(f"nginx stopped: {proc.stdout.read().decode()}") from None  # type: ignore[union-attr]
+                    log = (prefix / "error.log").read_text(encoding="utf-8", errors="replace")
+                    raise AssertionError(f"nginx stopped: {log[-2000:]}") from None
                 time.sleep(0.05)
         yield url
     finally:
