@@ -1,7 +1,7 @@
 """What a rebuild redoes: nothing on a no-op, exactly what depends on an edit, every PDF of a changed template.
 
-Behaviour, not timing: each test builds the fixture project with its own (initially empty) print
-cache and compares what the builds wrote.
+Behaviour, not timing: each test builds the fixture project (with the session's shared print cache,
+or an empty one where the test needs every PDF to be rendered) and compares what the builds wrote.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ SPHINX_ALWAYS = {"genindex.html", "search.html", "404.html", "searchindex.js", "
 
 
 @pytest.fixture
-def built(minimal: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    env = {"IPT_PRINT_CACHE": str(tmp_path / "cache")}
+def built(minimal: Path) -> tuple[Path, dict[str, str]]:
+    """The fixture project built with the session's shared print cache (content-keyed: what a test
+    changes gets keys of its own, so counts of rendered PDFs stay exact)."""
+    env: dict[str, str] = {}
     result = run_cli("build", "--project", str(minimal), env=env)
     assert result.returncode == 0, result.stderr
     return minimal, env

@@ -39,13 +39,14 @@ def paper_of(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def pdfs(real_site: Path):  # type: ignore[no-untyped-def]
-    """(site, cache of read PDFs): each PDF is read once per module."""
-    cache: dict[Path, list[Page]] = {}
+    """(site, read): each PDF is read once per module; its characters (slow on a 160-page book) only
+    when a test asks for them."""
+    cache: dict[tuple[Path, bool], list[Page]] = {}
 
-    def read(path: Path) -> list[Page]:
-        if path not in cache:
-            cache[path] = read_pdf(path)
-        return cache[path]
+    def read(path: Path, chars: bool = False) -> list[Page]:
+        if (path, chars) not in cache:
+            cache[path, chars] = read_pdf(path, chars=chars)
+        return cache[path, chars]
 
     return real_site, read
 
@@ -126,7 +127,7 @@ def test_every_page_of_a_sheet_has_title_and_footer_and_large_print_reads_in_ord
     site, read = pdfs
     for job in jobs(manual, "worksheet"):
         ws = job.worksheets[0]
-        pages = read(site / job.path)
+        pages = read(site / job.path, chars=job.variant.large)
         for page in pages:
             text = " ".join(page.text.replace("\r", " ").replace("- ", "-").split())
             footer = f"{manual.short_title} · version {manual.version} · worksheet {ws.id}"
