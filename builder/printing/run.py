@@ -19,6 +19,7 @@ from typing import Any
 
 from ..config import SiteConfig
 from ..model import Manual
+from ..paths import PREVIEWS_DIR
 from .fonts import FontSet
 from .html import environments, print_settings, render_job
 from .pdf import RenderResult, is_cached, preview_png, produce, quiet_weasyprint
@@ -160,7 +161,7 @@ class PrintBatch:
 
 def _preview_target(job: PrintJob, previews: Path) -> Path | None:
     if job.kind == "worksheet" and job.variant == Variant("a4"):
-        return previews / preview_path(job.manual.id, job.worksheets[0].id).removeprefix("_previews/")
+        return previews / Path(preview_path(job.manual.id, job.worksheets[0].id)).relative_to(PREVIEWS_DIR)
     return None
 
 
