@@ -3,9 +3,11 @@
 The yardstick is plain Sphinx building the very pages this project generated (``_site/``), with the
 same theme (Furo) and parser extensions (MyST, sphinx-design), and the project's roles and directive
 replaced by trivial ones. Both are timed in the same run, on the same machine, so the ratios count
-even on a loaded machine. Three situations: cold (nothing built, empty print cache), no-op (nothing
-changed) and one core session edited. Peak memory is the largest total resident size of the build's
-process tree. Nothing here is a pass/fail test.
+even on a loaded machine; CPU seconds are shown too. Four situations: cold (nothing built, empty
+print cache), no-op (nothing changed), one core session edited, and the same edit in the live preview
+(``make serve``: pages ready, PDFs left to the background printer). Peak memory is the largest total
+proportional set size (PSS) of the build's process tree: memory that forked processes share counts
+once. Nothing here is a pass/fail test.
 
 ``python -m builder.bench --extra`` adds the older figures (printing alone, the diff, the versions site).
 """
@@ -84,22 +86,31 @@ class Run:
     cpu: float = 0.0  #: CPU seconds of the whole process tree (holds on a busy machine, unlike wall time)
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident size of ``pid`` and all its descendants, in KiB (Linux /proc)."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with other processes (Sphinx's forked readers share most of
+    their parent's memory) count once in all, not once per process as resident size would."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def tree_memory_kb(pid: int) -> int:
+    """Memory of ``pid`` and all its descendants, in KiB (Linux /proc, proportional set size)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
-        except OSError:
+            parents[int(stat.parent.name)] = int(stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        parents[int(stat.parent.name)] = int(fields[1])
-        rss[int(stat.parent.name)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
     tree, changed = {pid}, True
     while changed:
         grown = tree | {child for child, parent in parents.items() if parent in tree}
         changed, tree = grown != tree, grown
-    return sum(rss.get(p, 0) for p in tree)
+    return sum(_pss_kb(p) for p in tree)
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -120,7 +131,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_kb(proc.pid))
+            peak = max(peak, tree_memory_kb(proc.pid))
             done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
