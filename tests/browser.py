@@ -56,6 +56,19 @@ def wait_for_search(page: object, timeout: float = 30.0) -> str:
     raise AssertionError("the search did not finish")
 
 
+def search_from(page: object, url: str, query: str) -> list[str]:
+    """Open ``url``, type ``query`` into the site's search box as a reader would, wait for the results:
+    their links, best first."""
+    page.goto(url)  # type: ignore[attr-defined]
+    box = page.locator("input[name=q]").first  # type: ignore[attr-defined]
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?"))  # type: ignore[attr-defined]
+    wait_for_search(page)
+    links = page.locator("#search-results ul.search li > a")  # type: ignore[attr-defined]
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
 @contextmanager
 def serve_with_headers(directory: Path, headers_for: object) -> Iterator[str]:
     """Like :func:`serve`, sending ``headers_for(path)`` with every response (the nginx recipe's stand-in)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .browser import chromium_available, wait_for_search
+from .browser import chromium_available, search_from, wait_for_search
 from .conftest import EXAMPLE_SETTINGS, run_cli, two_manual_project
 
 pytestmark = [pytest.mark.browser,
@@ -120,15 +120,9 @@ def test_adaptation_session_cards_say_where_sessions_come_from(browser, draft_si
 def test_search_from_a_manual_finds_its_topic_page_first(browser, draft_site, query: str) -> None:
     _root, url, _out = draft_site
     page = browser.new_page()
-    page.goto(f"{url}/teen/sessions/session-02.html")
-    box = page.locator("input[name=q]").first
-    box.fill(query)
-    box.press("Enter")
-    page.wait_for_url(re.compile(r"/search\.html\?"))
+    hrefs = search_from(page, f"{url}/teen/sessions/session-02.html", query)
     assert "manual=teen" in page.url
-    wait_for_search(page)
     results = page.locator("#search-results ul.search li > a")
-    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert hrefs[0].startswith("teen/problem-areas/role-disputes.html"), hrefs
     assert all(h.startswith("teen/") for h in hrefs), hrefs
     assert results.first.inner_text().endswith("(Teen)")

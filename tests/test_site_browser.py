@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .browser import axe_source, chromium_available, wait_for_search
+from .browser import axe_source, chromium_available, search_from, wait_for_search
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
@@ -122,14 +122,7 @@ def test_searching_a_topic_from_a_manual_reaches_that_manuals_page_first(browser
                                                                          query: str, topic: str) -> None:
     # the real site: every manual has a page on these topics, so only scope and ranking put the right one first
     page = browser.new_page()
-    page.goto(f"{site}/{manual}/sessions/session-02.html")
-    box = page.locator("input[name=q]").first
-    box.fill(query)
-    box.press("Enter")
-    page.wait_for_url(re.compile(r"/search\.html\?"))
-    wait_for_search(page)
-    links = page.locator("#search-results ul.search li > a")
-    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    hrefs = search_from(page, f"{site}/{manual}/sessions/session-02.html", query)
     assert hrefs and hrefs[0].startswith(f"{manual}/{topic}"), hrefs[:5]
     assert all(h.startswith(f"{manual}/") for h in hrefs), hrefs
     title = page.locator(f"#search-results ul.search li > a[href^='{manual}/{topic}']").first.inner_text()
