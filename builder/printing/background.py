@@ -66,7 +66,9 @@ def stop_previous(build_dir: Path) -> None:
     """Stop the printer an earlier build started, if it is still running (its jobs are out of date)."""
     try:
         pid = int((build_dir / PID_FILE).read_text(encoding="ascii"))
-        os.killpg(pid, signal.SIGTERM)
+        # a stale file may name a process id the system has since given to another program
+        if b"builder.printing.background" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            os.killpg(pid, signal.SIGTERM)
     except (OSError, ValueError):
         pass
 
