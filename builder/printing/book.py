@@ -7,6 +7,7 @@ templates in ``_templates/print/`` and the settings, so it is cached by the hash
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +26,28 @@ BOOK_OPTIONS: dict[str, object] = {"pdf_tags": True}
 Progress = Callable[[str], None]
 
 
-def book_html(manual: Manual, root: Path, paper: str, settings: PrintSettings) -> str:
-    """The print HTML of ``manual``'s printable manual on ``paper``."""
+def book_htmls(manual: Manual, root: Path, settings: PrintSettings) -> dict[str, str]:
+    """The print HTML of ``manual``'s printable manual on each paper. The section bodies are the same on
+    every paper, so each is rendered once (most of the time of a build with nothing to print)."""
     html_env, css_env = environments(root)
     contacts = html_env.get_template("print/_contacts.html.j2").render(settings=settings, manual=manual)
-    css = css_env.get_template("print/book.css.j2").render(paper=paper, manual=manual, fonts=settings.fonts)
+    markdown = functools.lru_cache(maxsize=None)(body_renderer(manual, contacts))
     phases = [(phase, [s for s in manual.sessions if phase.contains(s.number)]) for phase in manual.phases]
-    return html_env.get_template("print/book.html.j2").render(
-        manual=manual, css=css, language="en", phases=phases, markdown=body_renderer(manual, contacts),
-        pages=[manual.pages[p] for p in manual.page_order if p in manual.pages],
-        problem_areas=[manual.problem_area_pages[a] for a in manual.problem_areas if a in manual.problem_area_pages],
-        techniques=[manual.techniques[t] for t in sorted(manual.techniques)],
-        worksheets=sorted(manual.worksheets.values(), key=lambda w: w.title.lower()))
+    context = {
+        "manual": manual, "language": "en", "phases": phases, "markdown": markdown,
+        "pages": [manual.pages[p] for p in manual.page_order if p in manual.pages],
+        "problem_areas": [manual.problem_area_pages[a] for a in manual.problem_areas
+                          if a in manual.problem_area_pages],
+        "techniques": [manual.techniques[t] for t in sorted(manual.techniques)],
+        "worksheets": sorted(manual.worksheets.values(), key=lambda w: w.title.lower())}
+    template = html_env.get_template("print/book.html.j2")
+    return {paper: template.render(**context, css=css_env.get_template("print/book.css.j2").render(
+        paper=paper, manual=manual, fonts=settings.fonts)) for paper in PAPERS}
+
+
+def book_html(manual: Manual, root: Path, paper: str, settings: PrintSettings) -> str:
+    """The print HTML of ``manual``'s printable manual on ``paper``."""
+    return book_htmls(manual, root, settings)[paper]
 
 
 def build_book(manual: Manual, root: Path, outdir: Path, cache: Path, paper: str,
@@ -80,9 +91,8 @@ def start_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, se
     printing = print_settings(root, settings)
     batch = BookBatch()
     for manual in manuals:
-        for paper in PAPERS:
+        for paper, html in book_htmls(manual, root, printing).items():
             path = book_path(manual.id, paper)
-            html = book_html(manual, root, paper, printing)
             args = (html, str(outdir / path), str(cache), str(root), printing.fonts)
             if submit is not None and not is_cached(html, cache, BOOK_OPTIONS):
                 batch.waiting[path] = submit(_produce_book, *args)
