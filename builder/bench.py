@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bench_extra import main as extra
+from .project import copy_parts
 from .rules import LINK_ROLES
 
 #: Goals (issue 16): our time / plain Sphinx's time.
 GOALS = {"cold": 1.5, "no-op": 1.5, "one session edited": 3.0, "one session edited, live preview": 3.0}
-PROJECT_PARTS = ("manual", "adaptations", "local", "_templates", "docs", "conf.py")
 #: The session edited in both builds, and the sentence added to it.
 EDITED_SESSION = "manual/sessions/session-05.md"
 EDIT = "\n\nA sentence added by the benchmark.\n"
@@ -145,17 +145,6 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
     return Run(seconds, peak / 1024, output, children_cpu() - cpu_before)
 
 
-def copy_project(root: Path, dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        src = root / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part)
-        elif src.is_file():
-            shutil.copy2(src, dest / part)
-    return dest
-
-
 def plain_project(ours: Path, dest: Path) -> Path:
     """Plain Sphinx's source folder: our generated pages, Furo + MyST + sphinx-design, trivial roles."""
 
@@ -179,7 +168,7 @@ def bench_builds(root: Path, keep: Path | None = None) -> dict[str, int]:
     cold build's site is left there (for ``IPT_TEST_REAL_SITE``)."""
     with tempfile.TemporaryDirectory(prefix="ipt-bench-") as tmp:
         work = Path(tmp)
-        ours = copy_project(root, work / "ours")
+        ours = copy_parts(root, work / "ours")
         ipt = [sys.executable, "-m", "builder.cli", "build", "--project", str(ours)]
         env = {"IPT_PRINT_CACHE": str(work / "print-cache")}  # cold: an empty print cache
         print("bench: building the whole site cold with ipt-manual (this takes minutes)…", flush=True)

@@ -7,6 +7,7 @@ assembled manual per adaptation.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,19 @@ def _load(root: Path, options: LoadOptions) -> Project:
         if manual.local_report:
             validate_manual(manual, problems, others)
     return project
+
+
+#: What a project is made of (sources, the clinic's addenda, templates, docs, settings), without anything built.
+PROJECT_PARTS = ("manual", "adaptations", "local", "_templates", "docs", "conf.py")
+
+
+def copy_parts(root: Path, dest: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
+    """Copy the ``parts`` of the project at ``root`` that exist into ``dest`` (created if missing)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        src = root / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        elif src.is_file():
+            shutil.copy2(src, dest / part)
+    return dest

@@ -31,7 +31,7 @@ from . import __version__
 from .diff import diff_manuals
 from .diff_format import as_html
 from .gitrefs import GitError, export, git, release_tags, resolve, tree_id
-from .project import LoadOptions, load_project
+from .project import LoadOptions, copy_parts, load_project
 from .versioning import TAG_RE, parse
 
 SITE_FILES = ("conf.py", "_templates", "docs")
@@ -104,12 +104,7 @@ def _prepare(root: Path, commit: str | None, dest: Path, options: LoadOptions) -
                 shutil.copytree(root / name, dest / name)
     else:
         export(root, commit, dest, options.source_folders)
-    for name in SITE_FILES:
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
+    copy_parts(root, dest, SITE_FILES)
 
 
 def _link_tree(src: Path, dest: Path) -> None:

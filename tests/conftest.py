@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.project import copy_parts
 from builder.sphinx_ext.main import PRINT_CACHE_ENV
 
 TESTS = Path(__file__).parent
@@ -32,14 +33,7 @@ def copy_project(name: str, dest: Path) -> Path:
     """Copy ``tests/roots/<name>`` (or the real repository for ``"real"``) into ``dest``."""
     target = dest / name
     if name == "real":
-        target.mkdir(parents=True)
-        for item in ("manual", "adaptations", "_templates", "docs", "conf.py"):
-            src = REPO / item
-            if src.is_dir():
-                shutil.copytree(src, target / item)
-            elif src.is_file():
-                shutil.copy2(src, target / item)
-        return target
+        return copy_parts(REPO, target)
     shutil.copytree(ROOTS / name, target, ignore=shutil.ignore_patterns("_build", "_site"))
     return target
 

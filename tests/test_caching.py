@@ -149,7 +149,7 @@ def test_live_preview_leaves_pdfs_to_a_background_printer(minimal: Path, tmp_pat
     log = serve_build(minimal, env)
     jobs = pickle.loads((minimal / "_build" / "background-print.jobs").read_bytes())
     site = minimal / "_build" / "serve"
-    handed = {Path(args[1]).relative_to(site).as_posix() for _kind, args in jobs}
+    handed = {Path(args[1]).relative_to(site).as_posix() for _fn, args in jobs}
     previews = {f"pdf/core/core-{ws}-a4.pdf" for ws in core.worksheets}
     # the pages waited only for the worksheet previews; every other PDF went to the printer
     assert handed == planned - previews

@@ -91,7 +91,7 @@ def test_checkboxes_are_big_square_and_labelled(pdfs, manual) -> None:  # type: 
     assert seen, f"{manual.id}: no checkbox in any PDF (every packet has a fidelity checklist)"
 
 
-def _fields(manual, ws_id: str, pages: list[Page]) -> dict[str, list]:  # type: ignore[type-arg]
+def _fields(ws_id: str, pages: list[Page]) -> dict[str, list]:  # type: ignore[type-arg]
     return {w.name: w for p in pages for w in p.widgets if w.name.startswith(ws_id + "__")}  # type: ignore[misc]
 
 
@@ -101,7 +101,7 @@ def test_sentences_get_multi_line_fields_and_labels_keep_their_words(pdfs, manua
     for job in jobs(manual, "worksheet"):
         ws = job.worksheets[0]
         pages = read(site / job.path)
-        fields = _fields(manual, ws.id, pages)
+        fields = _fields(ws.id, pages)
         text = " ".join(" ".join(p.text.split()) for p in pages)
         for field in ws.fields:
             name = f"{ws.id}__{field.id}"

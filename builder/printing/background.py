@@ -7,7 +7,7 @@ a newer build stops an older printer first (its work is out of date). It writes 
 stage to ``_build/background-print.log``.
 
 Run as ``python -m builder.printing.background <jobs file>``; the jobs file is a pickle of
-``[(kind, args), ...]`` written by :func:`hand_over`.
+``[(function, args), ...]`` written by :func:`hand_over`.
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ class InlinePool:
 class Collector:
     """A stand-in for the pool that renders nothing: it keeps each job for the background printer."""
 
-    jobs: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]] = field(default_factory=list)
     workers = 0
 
     def submit(self, fn: Callable[..., RenderResult], *args: Any) -> _Done:
-        self.jobs.append(("book" if fn.__name__ == "_produce_book" else "sheet", args))
+        self.jobs.append((fn, args))
         return _Done(RenderResult(Path(args[1]), 0, False, deferred=True))  # args: (html, target, ...)
 
 
@@ -73,8 +73,9 @@ def stop_previous(build_dir: Path) -> None:
         pass
 
 
-def hand_over(build_dir: Path, jobs: list[tuple[str, tuple[Any, ...]]]) -> int | None:
-    """Start a printer for ``jobs`` (``("sheet" | "book", args)``), detached from this build; its pid.
+def hand_over(build_dir: Path, jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]]) -> int | None:
+    """Start a printer for ``jobs`` (``(function, args)``, as a worker pool gets them), detached from this
+    build; its pid.
     Nothing is started when there is nothing to print."""
     stop_previous(build_dir)
     if not jobs:
@@ -89,17 +90,15 @@ def hand_over(build_dir: Path, jobs: list[tuple[str, tuple[Any, ...]]]) -> int |
     return proc.pid
 
 
-def run(jobs: list[tuple[str, tuple[Any, ...]]]) -> int:
-    from .book import _produce_book
+def run(jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]]) -> int:
     from .pdf import quiet_weasyprint
-    from .run import _print_one
 
     quiet_weasyprint()
     started = time.monotonic()
     print(f"background printing: {len(jobs)} PDF(s) to render", flush=True)
     problems = 0
-    for done, (kind, args) in enumerate(jobs, 1):
-        result = _produce_book(*args) if kind == "book" else _print_one(*args)
+    for done, (fn, args) in enumerate(jobs, 1):
+        result = fn(*args)
         if result.problem:
             problems += 1
             print(f"background printing: {result.path}: {result.problem}", flush=True)
