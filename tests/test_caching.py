@@ -92,11 +92,15 @@ def test_changing_a_print_template_invalidates_every_pdf_that_uses_it(built: tup
     css = (REPO / "_templates" / "print" / "print.css.j2").read_text(encoding="utf-8")
     (own / "print.css.j2").write_text(css + "\n/* a clinic's own tweak */\nh1 { letter-spacing: 0.1pt; }\n",
                                       encoding="utf-8")
-    log = rebuild(root, env)
+    temporary = root.parent / "tmp"
+    temporary.mkdir()
+    log = rebuild(root, {**env, "TMPDIR": str(temporary)})
     after = pdfs(root)
     uses_it = sorted(p for p in after if "printable-manual" not in p)  # the book has its own stylesheet
     assert sorted(p for p in after if before.get(p) != after[p]) == uses_it
     assert rendered(log) == len(uses_it)
+    # the print workers rendered them and ended normally: no font folder of theirs is left behind
+    assert sorted(p.name for p in temporary.glob("weasyprint-*")) == []
     shutil.rmtree(own)
     assert rendered(rebuild(root, env)) == 0  # back to the shared template: every PDF is in the cache again
 

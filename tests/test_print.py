@@ -142,6 +142,24 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
     assert render_pdf(html, str(REPO)) == render_pdf(html, str(REPO))
 
 
+@pytest.mark.fast
+def test_a_stylesheet_parsed_once_prints_the_same_bytes_as_inline() -> None:
+    """Print workers parse each stylesheet once and share it between documents; the PDFs must be exactly
+    what WeasyPrint makes from the HTML with its stylesheet inline, whatever was printed before."""
+    from weasyprint import HTML
+
+    from builder.printing.pdf import RENDER_OPTIONS, parsed_stylesheet, render_pdf
+
+    jobs = plan_manual(CORE, "a4")
+    chosen = [jobs[0], next(j for j in jobs if j.variant.large), next(j for j in jobs if j.kind == "packet"), jobs[1]]
+    parsed_stylesheet.cache_clear()
+    for job in chosen:
+        html = render_job(environments(REPO), job, SETTINGS)
+        inline = HTML(string=html, base_url=str(REPO)).write_pdf(**RENDER_OPTIONS)
+        assert render_pdf(html, str(REPO)) == inline, job.path
+    assert parsed_stylesheet.cache_info().hits >= 1  # a stylesheet was shared, not parsed again
+
+
 def page_one_image(path: Path) -> Image.Image:
     import pypdfium2 as pdfium
 

@@ -46,6 +46,9 @@ class InlinePool:
     def submit(self, fn: Callable[..., RenderResult], *args: Any) -> _Done:
         return _Done(fn(*args))
 
+    def close(self) -> None:
+        pass
+
     def terminate(self) -> None:
         pass
 

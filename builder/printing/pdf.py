@@ -6,11 +6,15 @@ its HTML (which includes the stylesheet) or the WeasyPrint version changes.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..generate import write_if_changed
 from .fonts import FontSet, PrintFontError, foreign_fonts, uncovered
@@ -62,16 +66,51 @@ def quiet_weasyprint() -> None:
         logger.propagate = name == "weasyprint"  # errors still reach the console once
 
 
+#: The one stylesheet of a print document (the print templates put it in ``<head>``).
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+@functools.lru_cache(maxsize=8)
+def parsed_stylesheet(css: str, base_url: str) -> tuple[Any, Any]:
+    """``css`` parsed once per process, with its own font configuration: (CSS, FontConfiguration).
+
+    Every worksheet of one paper and size has the same stylesheet, and parsing it (with its
+    ``@font-face`` rules) was about a quarter of rendering a one-page sheet. The PDF is the same
+    bytes as with the stylesheet inline (tests/test_print.py checks this). Each stylesheet keeps
+    its own font configuration, so two font sets never meet in one lookup."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    return CSS(string=css, base_url=base_url, font_config=font_config), font_config
+
+
+# A font configuration deletes its temporary font folder when it is freed: free them while the
+# interpreter can still do it (print workers end normally too, so they clean up the same way).
+atexit.register(parsed_stylesheet.cache_clear)
+
+
+def layout(html: str, base_url: str, options: dict[str, object]) -> Any:
+    """WeasyPrint's laid-out document for ``html``, its stylesheet parsed once per process."""
+    from weasyprint import HTML
+
+    style = STYLE_ELEMENT.search(html)
+    if style is None:
+        return HTML(string=html, base_url=base_url).render(**options)
+    stylesheet, font_config = parsed_stylesheet(style.group(1), base_url)
+    body = html[:style.start()] + html[style.end():]
+    return HTML(string=body, base_url=base_url).render(stylesheets=[stylesheet], font_config=font_config,
+                                                       **options)
+
+
 def render_pdf(html: str, base_url: str, options: dict[str, object] | None = None,
                fonts: FontSet | None = None) -> bytes:
     """The PDF of ``html``. With ``fonts``, only those fonts may be used (PrintFontError otherwise)."""
-    from weasyprint import HTML
-
     quiet_weasyprint()
     if fonts is not None and (missing := uncovered(html, fonts)):
         raise PrintFontError("; ".join(missing))
     opts = dict(RENDER_OPTIONS if options is None else options)
-    document = HTML(string=html, base_url=base_url).render(**opts)
+    document = layout(html, base_url, opts)
     data = document.write_pdf(**opts)
     if fonts is not None and (foreign := foreign_fonts(document, fonts)):
         raise PrintFontError("; ".join(foreign))

@@ -236,8 +236,10 @@ def finish_books(app: Any, exception: Exception | None) -> None:
     root = project_root(app)
     try:
         results = state.books.finish(LOGGER.info)
-    finally:
+    except BaseException:
         stop_printing(app)
+        raise
+    stop_printing(app, when_done=True)
     for path, result in results.items():
         if result.problem:
             LOGGER.warning(f"{path}: {result.problem}", type=WARNING_TYPE, subtype="print",
@@ -256,11 +258,12 @@ def write_catalog(app: Any, exception: Exception | None) -> None:
     write_if_changed(Path(app.outdir) / "catalog.json", dumps(catalog))
 
 
-def stop_printing(app: Any) -> None:
-    """End the print workers: after a build, and at once when it failed or was interrupted."""
+def stop_printing(app: Any, when_done: bool = False) -> None:
+    """End the print workers: ``when_done`` (every job finished), let them exit normally, so they
+    delete their temporary font folders; otherwise (a failed or interrupted build) at once."""
     state = build_state(app)
     if state.pool is not None:
-        state.pool.terminate()
+        state.pool.close() if when_done else state.pool.terminate()
         state.pool = None
 
 
