@@ -56,6 +56,7 @@ def test_a_no_op_build_renders_no_pdf_and_writes_no_page(built: tuple[Path, dict
     before_site, before_sources = times(root), {p: p.stat().st_mtime_ns for p in (root / "_site").rglob("*")}
     log = rebuild(root, env)
     assert rendered(log) == 0
+    assert "nothing printing reads has changed since the last build" in log  # not even planned
     assert "ipt: 0 page(s) written" in log
     assert re.search(r"printable manual pdf/core/core-printable-manual-a4.pdf: \d+ pages \(unchanged\)", log)
     after = times(root)
@@ -82,6 +83,23 @@ def test_editing_one_core_session_redoes_only_what_contains_it(built: tuple[Path
     pages = sorted(f for f in after_site if f.endswith(".html") and before_site.get(f) != after_site[f]
                    and f.split("/")[0] not in SPHINX_ALWAYS)
     assert pages == ["core/index.html", "core/sessions/session-02.html"]
+
+
+def test_a_pdf_changed_or_lost_since_the_last_build_is_printed_again(built: tuple[Path, dict[str, str]]) -> None:
+    """A no-op build trusts the last build's PDFs only while each is as that build left it."""
+    root, env = built
+    staged = root / "_build" / ".staging" / "html" / "pdf" / "core"
+    sheet, book = staged / "core-inventory-a4.pdf", staged / "core-printable-manual-letter.pdf"
+    good_sheet, good_book = sheet.read_bytes(), book.read_bytes()
+    sheet.write_bytes(b"%PDF-1.7 damaged")
+    book.unlink()
+    log = rebuild(root, env)
+    assert "nothing printing reads has changed" not in log
+    assert rendered(log) == 0  # planned again, and every PDF found in the print cache
+    assert sheet.read_bytes() == good_sheet and book.read_bytes() == good_book
+    published = root / "_build" / "html" / "pdf" / "core"
+    assert (published / sheet.name).read_bytes() == good_sheet and (published / book.name).read_bytes() == good_book
+    assert "nothing printing reads has changed" in rebuild(root, env)  # and trusted again
 
 
 def test_changing_a_print_template_invalidates_every_pdf_that_uses_it(built: tuple[Path, dict[str, str]]) -> None:

@@ -61,6 +61,7 @@ class BuildState:
     collector: Any = None  #: printing.background.Collector: jobs for the background printer (live preview)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
+    print_key: str = ""  #: printing.record.printing_key of this build ("" in the live preview)
     files: set[str] = field(default_factory=set)  #: PDFs written into the site
 
 
@@ -162,6 +163,8 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     if state.project is None or app.builder.format != "html" or state.batch is not None:
         return
     settings = get_config(app.config)
+    if not app.config.ipt_print_in_background and reuse_last_printing(app):
+        return
     state.pool, later = print_pools(app)
     try:
         state.batch = start(state.project.manuals, project_root(app), Path(app.outdir),
@@ -179,6 +182,44 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
         f"in {state.pool.workers} worker(s) while Sphinx builds"
     LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render {where}")
     state.batch.wait_previews()
+
+
+def reuse_last_printing(app: Any) -> bool:
+    """When nothing printing reads has changed since the last good build and its files are untouched,
+    take its PDFs as they are (printing/record.py) and say so; True when it did."""
+    from ..printing.plan import PAPERS, book_path
+    from ..printing.record import RECORD_FILE, forget_record, printing_key, read_record
+
+    state, record_file = build_state(app), Path(app.doctreedir) / RECORD_FILE
+    manuals = [m.id for m in state.project.manuals]
+    state.print_key = printing_key(project_root(app), get_config(app.config), Path(app.outdir),
+                                   Path(app.srcdir) / PREVIEWS_DIR, manuals)
+    record = read_record(record_file)
+    if record is None or not record.still_true(state.print_key):
+        forget_record(record_file)  # written again when this build's printing ends well
+        return False
+    state.files |= set(record.pdfs)
+    books = {book_path(manual, paper) for manual in manuals for paper in PAPERS}
+    for path in sorted(books & set(record.pdfs)):
+        LOGGER.info(f"ipt: printable manual {path}: {record.pdfs[path]} pages (unchanged)")
+    sheets = len(set(record.pdfs) - books)
+    LOGGER.info(f"ipt: printed {sheets} PDF(s): 0 rendered, {sheets} unchanged (nothing printing reads "
+                "has changed since the last build)")
+    return True
+
+
+def remember_printing(app: Any, book_results: dict[str, Any]) -> None:
+    """After printing ended well (every PDF made, none overflowing), record it for the next build."""
+    from ..printing.record import RECORD_FILE, write_record
+
+    state = build_state(app)
+    report = state.batch.report if state.batch is not None else None
+    results = {**(report.results if report else {}), **book_results}
+    clean = report is not None and not (report.overflows or report.problems or report.repaired)
+    if state.print_key and clean and not any(r.problem or r.deferred or r.repaired for r in results.values()):
+        write_record(Path(app.doctreedir) / RECORD_FILE, state.print_key,
+                     {path: result.pages for path, result in sorted(results.items())},
+                     Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR)
 
 
 def print_pools(app: Any) -> tuple[Any, Any]:
@@ -246,6 +287,7 @@ def finish_books(app: Any, exception: Exception | None) -> None:
                            location=f"{root / 'conf.py'}:1")
         else:
             state.files.add(path)
+    remember_printing(app, results)
 
 
 def write_catalog(app: Any, exception: Exception | None) -> None:
