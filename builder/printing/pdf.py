@@ -36,15 +36,18 @@ class RenderResult:
     deferred: bool = False
 
 
-def _weasyprint_version() -> str:
-    import weasyprint
+@functools.cache
+def weasyprint_version() -> str:
+    """From the installed package's metadata: importing WeasyPrint takes a second, and a build whose
+    PDFs are all cached never needs it."""
+    from importlib.metadata import version
 
-    return weasyprint.__version__
+    return version("weasyprint")
 
 
 def cache_key(html: str, options: dict[str, object]) -> str:
     digest = hashlib.sha256()
-    digest.update(_weasyprint_version().encode())
+    digest.update(weasyprint_version().encode())
     digest.update(repr(sorted(options.items())).encode())
     digest.update(html.encode("utf-8"))
     return digest.hexdigest()

@@ -24,9 +24,9 @@ RECORD_FILE = "ipt-print-record.json"
 
 def print_key(parts: Iterable[str], template_folders: Iterable[Path]) -> str:
     """A key over ``parts`` (text naming the inputs) and every file in ``template_folders``."""
-    from importlib.metadata import version
+    from .pdf import weasyprint_version
 
-    digest = hashlib.sha256(version("weasyprint").encode())  # without importing WeasyPrint (a second)
+    digest = hashlib.sha256(weasyprint_version().encode())
     for part in parts:
         digest.update(part.encode() + b"\0")
     for folder in template_folders:
