@@ -33,6 +33,16 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
+def files_in(folder: Path, keep: tuple[str, ...] = ()) -> set[str]:
+    """The files under ``folder`` (relative, POSIX), leaving out the sub-folders named in ``keep``."""
+    found = set()
+    for path in folder.rglob("*") if folder.is_dir() else []:
+        rel = path.relative_to(folder)
+        if rel.parts[0] not in keep and path.is_file():
+            found.add(rel.as_posix())
+    return found
+
+
 def sync_tree(folder: Path, pages: dict[str, str], keep: tuple[str, ...] = ()) -> WriteReport:
     """Make ``folder`` hold exactly ``pages``: write changed files, delete stale ones.
 

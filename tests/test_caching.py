@@ -57,6 +57,7 @@ def test_a_no_op_build_renders_no_pdf_and_writes_no_page(built: tuple[Path, dict
     log = rebuild(root, env)
     assert rendered(log) == 0
     assert "nothing printing reads has changed since the last build" in log  # not even planned
+    assert "nothing they are made from has changed since the last build" in log  # pages not even rendered
     assert "ipt: 0 page(s) written" in log
     assert re.search(r"printable manual pdf/core/core-printable-manual-a4.pdf: \d+ pages \(unchanged\)", log)
     after = times(root)
@@ -85,9 +86,12 @@ def test_editing_one_core_session_redoes_only_what_contains_it(built: tuple[Path
     assert pages == ["core/index.html", "core/sessions/session-02.html"]
 
 
-def test_a_pdf_changed_or_lost_since_the_last_build_is_printed_again(built: tuple[Path, dict[str, str]]) -> None:
-    """A no-op build trusts the last build's PDFs only while each is as that build left it."""
+def test_a_page_or_pdf_changed_or_lost_since_the_last_build_is_made_again(built: tuple[Path, dict[str, str]]) -> None:
+    """A no-op build trusts the last build's generated pages and PDFs only while each is as it left them."""
     root, env = built
+    page = root / "_site" / "core" / "sessions" / "session-01.md"
+    good_page = page.read_text(encoding="utf-8")
+    page.write_text(good_page + "\nA line someone typed into a generated page.\n", encoding="utf-8")
     staged = root / "_build" / ".staging" / "html" / "pdf" / "core"
     sheet, book = staged / "core-inventory-a4.pdf", staged / "core-printable-manual-letter.pdf"
     good_sheet, good_book = sheet.read_bytes(), book.read_bytes()
@@ -95,11 +99,13 @@ def test_a_pdf_changed_or_lost_since_the_last_build_is_printed_again(built: tupl
     book.unlink()
     log = rebuild(root, env)
     assert "nothing printing reads has changed" not in log
+    assert "ipt: 1 page(s) written" in log and page.read_text(encoding="utf-8") == good_page
     assert rendered(log) == 0  # planned again, and every PDF found in the print cache
     assert sheet.read_bytes() == good_sheet and book.read_bytes() == good_book
     published = root / "_build" / "html" / "pdf" / "core"
     assert (published / sheet.name).read_bytes() == good_sheet and (published / book.name).read_bytes() == good_book
-    assert "nothing printing reads has changed" in rebuild(root, env)  # and trusted again
+    log = rebuild(root, env)  # and trusted again
+    assert "nothing printing reads has changed" in log and "nothing they are made from has changed" in log
 
 
 def test_changing_a_print_template_invalidates_every_pdf_that_uses_it(built: tuple[Path, dict[str, str]]) -> None:

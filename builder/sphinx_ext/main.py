@@ -31,10 +31,11 @@ from .. import __version__
 from ..catalog import build_catalog, dumps
 from ..config import declare, get_config
 from ..errors import Problems
-from ..generate import sync_tree, write_if_changed
+from ..generate import files_in, sync_tree, write_if_changed
 from ..paths import PREVIEWS_DIR
 from ..project import BUILD_DIR, LoadOptions, Project
-from ..render import render_site
+from ..record import forget_record, read_record, write_record
+from ..render import pages_key, render_site
 from ..resources import STATIC, TEMPLATES
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
@@ -49,6 +50,8 @@ WARNING_TYPE = "ipt"
 STATIC_DIR = STATIC
 #: A print cache shared by several projects (the test suite sets it; content-keyed, so sharing is safe).
 PRINT_CACHE_ENV = "IPT_PRINT_CACHE"
+#: The record of the last generated pages (builder/record.py), next to Sphinx's doctrees.
+PAGES_RECORD = "ipt-pages-record.json"
 
 
 @dataclass
@@ -140,15 +143,24 @@ def load(app: Any) -> None:
 
 
 def generate_pages(app: Any) -> None:
-    """builder-inited (after :func:`load`): write the pages Sphinx will read; unchanged ones are left alone."""
+    """builder-inited (after :func:`load`): write the pages Sphinx will read; unchanged ones are left alone.
+    When nothing they are made from has changed since the last build, they are not even rendered."""
     project, root, settings = build_state(app).project, project_root(app), get_config(app.config)
     if project is None:
         return
     remember_sources(app, project.manuals)
     remember_manuals(app, project.manuals)
+    folder, record_file = Path(app.srcdir), Path(app.doctreedir) / PAGES_RECORD
+    key = pages_key(root, settings, [m.id for m in project.manuals], folder)
+    record = read_record(record_file)
+    if record is not None and record.still_true(key) and files_in(folder, (PREVIEWS_DIR,)) == set(record.data):
+        LOGGER.info(f"ipt: 0 page(s) written, {len(record.data)} unchanged, 0 removed (nothing they are made "
+                    "from has changed since the last build)")
+        return
     identity = {"name": settings.clinic_name, "contact_line": settings.contact_line}
     pages = render_site(root, project.manuals, extra_pages(root), settings.paper, identity)
-    report = sync_tree(Path(app.srcdir), pages, keep=(PREVIEWS_DIR,))
+    report = sync_tree(folder, pages, keep=(PREVIEWS_DIR,))
+    write_record(record_file, key, sorted(pages), [folder / page for page in sorted(pages)])
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
 
@@ -188,7 +200,7 @@ def reuse_last_printing(app: Any) -> bool:
     """When nothing printing reads has changed since the last good build and its files are untouched,
     take its PDFs as they are (printing/record.py) and say so; True when it did."""
     from ..printing.plan import PAPERS, book_path
-    from ..printing.record import RECORD_FILE, forget_record, printing_key, read_record
+    from ..printing.record import RECORD_FILE, printing_key
 
     state, record_file = build_state(app), Path(app.doctreedir) / RECORD_FILE
     manuals = [m.id for m in state.project.manuals]
@@ -198,11 +210,12 @@ def reuse_last_printing(app: Any) -> bool:
     if record is None or not record.still_true(state.print_key):
         forget_record(record_file)  # written again when this build's printing ends well
         return False
-    state.files |= set(record.pdfs)
+    pdfs: dict[str, int] = record.data
+    state.files |= set(pdfs)
     books = {book_path(manual, paper) for manual in manuals for paper in PAPERS}
-    for path in sorted(books & set(record.pdfs)):
-        LOGGER.info(f"ipt: printable manual {path}: {record.pdfs[path]} pages (unchanged)")
-    sheets = len(set(record.pdfs) - books)
+    for path in sorted(books & set(pdfs)):
+        LOGGER.info(f"ipt: printable manual {path}: {pdfs[path]} pages (unchanged)")
+    sheets = len(set(pdfs) - books)
     LOGGER.info(f"ipt: printed {sheets} PDF(s): 0 rendered, {sheets} unchanged (nothing printing reads "
                 "has changed since the last build)")
     return True
@@ -210,16 +223,16 @@ def reuse_last_printing(app: Any) -> bool:
 
 def remember_printing(app: Any, book_results: dict[str, Any]) -> None:
     """After printing ended well (every PDF made, none overflowing), record it for the next build."""
-    from ..printing.record import RECORD_FILE, write_record
+    from ..printing.record import RECORD_FILE, printed_files
 
     state = build_state(app)
     report = state.batch.report if state.batch is not None else None
     results = {**(report.results if report else {}), **book_results}
     clean = report is not None and not (report.overflows or report.problems or report.repaired)
     if state.print_key and clean and not any(r.problem or r.deferred or r.repaired for r in results.values()):
-        write_record(Path(app.doctreedir) / RECORD_FILE, state.print_key,
-                     {path: result.pages for path, result in sorted(results.items())},
-                     Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR)
+        pdfs = {path: result.pages for path, result in sorted(results.items())}
+        write_record(Path(app.doctreedir) / RECORD_FILE, state.print_key, pdfs,
+                     printed_files(pdfs, Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR))
 
 
 def print_pools(app: Any) -> tuple[Any, Any]:
