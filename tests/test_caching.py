@@ -164,33 +164,35 @@ def wait_for_background_printer(root: Path) -> str:
     return (root / "_build" / "background-print.log").read_text(encoding="utf-8")
 
 
-def test_live_preview_leaves_pdfs_to_a_background_printer(minimal: Path, tmp_path: Path) -> None:
-    import pickle
+def test_live_preview_leaves_planning_and_printing_to_a_background_printer(minimal: Path, tmp_path: Path) -> None:
+    import json
 
-    from builder.printing.plan import PAPERS, book_path, plan_manual, preview_path
+    from builder.printing.plan import PAPERS, book_path, planned_files, preview_path
 
     from .helpers import loaded_project
 
     env = {"IPT_PRINT_CACHE": str(tmp_path / "cache")}
     core = loaded_project(minimal).manual("core")
-    planned = {j.path for j in plan_manual(core)} | {book_path("core", paper) for paper in PAPERS}
-    log = serve_build(minimal, env)
-    jobs = pickle.loads((minimal / "_build" / "background-print.jobs").read_bytes())
+    planned = planned_files([core])
     site = minimal / "_build" / "serve"
-    handed = {Path(args[1]).relative_to(site).as_posix() for _fn, args in jobs}
     previews = {f"pdf/core/core-{ws}-a4.pdf" for ws in core.worksheets}
-    # the pages waited only for the worksheet previews; every other PDF went to the printer
-    assert handed == planned - previews
-    assert f"{len(handed)} PDF(s) are printing in the background" in log
+    log = serve_build(minimal, env)
+    # the pages waited only for the worksheet previews; the printer plans and prints everything else
+    assert f"printed {len(previews)} PDF(s): {len(previews)} rendered" in log
+    assert "the other PDFs are printing in the background" in log
     for ws in core.worksheets:
         assert (minimal / "_site" / preview_path("core", ws)).is_file()
+    # the catalog lists every PDF already
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert catalog["manuals"][0]["printable_manual"] == [book_path("core", paper) for paper in PAPERS]
     printer_log = wait_for_background_printer(minimal)
-    assert f"{len(handed)}/{len(handed)}" in printer_log
+    assert f"done: {len(planned)} PDF(s), {len(planned - previews)} rendered" in printer_log
     assert {p.relative_to(site).as_posix() for p in (site / "pdf").rglob("*.pdf")} == planned
     # the same bytes as a normal build (which now finds every PDF in the cache)
     assert rendered(rebuild(minimal, env)) == 0
     assert pdfs(minimal) == {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in planned}
-    # a rebuild with nothing changed hands nothing over and starts no printer
+    # the printer recorded its work: a rebuild with nothing changed plans nothing and starts no printer
     log = serve_build(minimal, env)
+    assert "nothing printing reads has changed since the last build" in log
     assert "printing in the background" not in log
     assert not (minimal / "_build" / "background-print.pid").exists()

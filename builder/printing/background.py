@@ -1,13 +1,16 @@
 """Printing after the build, in a process of its own: for the live preview (``make serve``).
 
 With ``ipt_print_in_background`` (``make serve`` sets it), a build renders only the worksheet
-previews its pages show, and leaves every other PDF that changed to this printer: the pages are
-ready, and the browser reloads, without waiting for WeasyPrint. The printer outlives the build;
-a newer build stops an older printer first (its work is out of date). It writes one line per
-stage to ``_build/background-print.log``.
+previews its pages show, and leaves the rest of the printing to this printer: planning every other
+PDF (rendering its print HTML, which is how a cached PDF is found), and rendering those that changed.
+The pages are ready, and the browser reloads, without waiting for either. The printer outlives the
+build; a newer build stops an older printer first (its work is out of date). It writes its progress
+to ``_build/background-print.log`` and, when every PDF is made and none overflows its page, the
+record of the printing (printing/record.py), so that the next build with nothing new to print
+starts no printer.
 
-Run as ``python -m builder.printing.background <jobs file>``; the jobs file is a pickle of
-``[(function, args), ...]`` written by :func:`hand_over`.
+Run as ``python -m builder.printing.background <plan file>``; the plan file is a pickle of a
+:class:`PrintPlan` written by :func:`hand_over`.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .pdf import RenderResult
 
-#: Where the printer of a project keeps its jobs, its process id and its log (under ``_build/``).
-JOBS_FILE, PID_FILE, LOG_FILE = "background-print.jobs", "background-print.pid", "background-print.log"
+#: Where the printer of a project keeps its plan, its process id and its log (under ``_build/``).
+PLAN_FILE, PID_FILE, LOG_FILE = "background-print.plan", "background-print.pid", "background-print.log"
 
 
 @dataclass
@@ -39,12 +42,20 @@ class _Done:
 
 class InlinePool:
     """A stand-in for :class:`~builder.printing.run.PrintPool` that renders each job at once, in this
-    process (the previews a live-preview build waits for anyway)."""
+    process (the previews a live-preview build waits for, and everything in the background printer).
+    ``progress`` hears of every tenth PDF rendered."""
 
     workers = 1
 
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+        self.progress, self.rendered = progress, 0
+
     def submit(self, fn: Callable[..., RenderResult], *args: Any) -> _Done:
-        return _Done(fn(*args))
+        result = fn(*args)
+        self.rendered += result.rendered
+        if self.progress and result.rendered and self.rendered % 10 == 0:
+            self.progress(f"{self.rendered} PDF(s) rendered")
+        return _Done(result)
 
     def close(self) -> None:
         pass
@@ -54,15 +65,18 @@ class InlinePool:
 
 
 @dataclass
-class Collector:
-    """A stand-in for the pool that renders nothing: it keeps each job for the background printer."""
+class PrintPlan:
+    """Everything the background printer needs to plan and print a build's PDFs, and record them."""
 
-    jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]] = field(default_factory=list)
-    workers = 0
-
-    def submit(self, fn: Callable[..., RenderResult], *args: Any) -> _Done:
-        self.jobs.append((fn, args))
-        return _Done(RenderResult(Path(args[1]), 0, False, deferred=True))  # args: (html, target, ...)
+    manuals: list[Any]
+    root: Path
+    outdir: Path
+    previews: Path
+    cache: Path
+    paper: str
+    settings: Any  #: the validated SiteConfig
+    key: str  #: printing/record.printing_key of the build
+    record: Path  #: where the record of the printing goes
 
 
 def stop_previous(build_dir: Path) -> None:
@@ -76,47 +90,56 @@ def stop_previous(build_dir: Path) -> None:
         pass
 
 
-def hand_over(build_dir: Path, jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]]) -> int | None:
-    """Start a printer for ``jobs`` (``(function, args)``, as a worker pool gets them), detached from this
-    build; its pid.
-    Nothing is started when there is nothing to print."""
+def hand_over(build_dir: Path, plan: PrintPlan) -> int:
+    """Start a printer for ``plan``, detached from this build; its pid."""
     stop_previous(build_dir)
-    if not jobs:
-        return None
     build_dir.mkdir(parents=True, exist_ok=True)
-    (build_dir / JOBS_FILE).write_bytes(pickle.dumps(jobs))
+    (build_dir / PLAN_FILE).write_bytes(pickle.dumps(plan))
     with open(build_dir / LOG_FILE, "a", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "builder.printing.background", str(build_dir / JOBS_FILE)],
+        proc = subprocess.Popen([sys.executable, "-m", "builder.printing.background", str(build_dir / PLAN_FILE)],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True, cwd=str(build_dir))
     (build_dir / PID_FILE).write_text(str(proc.pid), encoding="ascii")
     return proc.pid
 
 
-def run(jobs: list[tuple[Callable[..., RenderResult], tuple[Any, ...]]]) -> int:
+def run(plan: PrintPlan) -> int:
+    """Plan and print every PDF of ``plan`` (cached ones are copied), one at a time; 1 if any had a problem."""
+    from .book import start_books
     from .pdf import quiet_weasyprint
+    from .record import record_printing
+    from .run import start_printing
 
     quiet_weasyprint()
     started = time.monotonic()
-    print(f"background printing: {len(jobs)} PDF(s) to render", flush=True)
-    problems = 0
-    for done, (fn, args) in enumerate(jobs, 1):
-        result = fn(*args)
-        if result.problem:
-            problems += 1
-            print(f"background printing: {result.path}: {result.problem}", flush=True)
-        if done % 20 == 0 or done == len(jobs):
-            print(f"background printing: {done}/{len(jobs)} ({time.monotonic() - started:.0f} s)", flush=True)
-    return 1 if problems else 0
+
+    def say(text: str) -> None:
+        print(f"background printing: {text} ({time.monotonic() - started:.0f} s)", flush=True)
+
+    pool = InlinePool(say)
+    batch = start_printing(plan.manuals, plan.root, plan.outdir, plan.previews, plan.cache, pool, plan.paper,
+                           plan.settings)
+    books = start_books(plan.manuals, plan.root, plan.outdir, plan.cache, plan.settings, submit=pool.submit)
+    batch.submit_queued(pool)
+    report, book_results = batch.finish(), books.finish()
+    troubles = [message for _source, message in report.problems + report.overflows]
+    troubles += [f"{path}: {result.problem}" for path, result in book_results.items() if result.problem]
+    for message in troubles:
+        say(message)
+    record_printing(plan.record, plan.key, report, book_results, plan.outdir, plan.previews)
+    say(f"done: {len(report.jobs) + len(book_results)} PDF(s), {pool.rendered} rendered")
+    return 1 if troubles else 0
 
 
 def main(argv: list[str]) -> int:
-    jobs_file = Path(argv[0])
-    jobs = pickle.loads(jobs_file.read_bytes())
+    # stopped by a newer build: end like any program, so temporary font folders are deleted
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    plan_file = Path(argv[0])
+    plan = pickle.loads(plan_file.read_bytes())
     try:
-        return run(jobs)
+        return run(plan)
     finally:
-        pid_file = jobs_file.with_name(PID_FILE)
+        pid_file = plan_file.with_name(PID_FILE)
         try:
             if int(pid_file.read_text(encoding="ascii")) == os.getpid():
                 pid_file.unlink()

@@ -80,3 +80,9 @@ def plan_manual(manual: Manual, default_paper: str = "a4") -> list[PrintJob]:
                                  title=f"{manual.short_title} session {session.number} packet ({manual.version})",
                                  source=session.ref.path))
     return jobs
+
+
+def planned_files(manuals: list[Manual], default_paper: str = "a4") -> set[str]:
+    """Every PDF the manuals print (site paths): sheets, packs, packets and the printable manuals."""
+    return {job.path for manual in manuals for job in plan_manual(manual, default_paper)} | {
+        book_path(manual.id, paper) for manual in manuals for paper in PAPERS}

@@ -12,8 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..record import inputs_digest
+from ..record import forget_record, inputs_digest, write_record
+
+if TYPE_CHECKING:
+    from .pdf import RenderResult
+    from .run import PrintReport
 
 RECORD_FILE = "ipt-print-record.json"
 
@@ -35,3 +40,17 @@ def printing_key(root: Path, settings: object, outdir: Path, previews: Path, man
 def printed_files(pdfs: Iterable[str], outdir: Path, previews: Path) -> list[Path]:
     """The files a build's printing wrote: its PDFs (site paths) and the worksheet previews."""
     return [outdir / pdf for pdf in pdfs] + (sorted(previews.rglob("*.png")) if previews.is_dir() else [])
+
+
+def record_printing(record_file: Path, key: str, report: PrintReport, book_results: dict[str, RenderResult],
+                    outdir: Path, previews: Path) -> bool:
+    """Record a build's printing when it ended well: every PDF made, none overflowing its page, no
+    damaged cache entry. Otherwise no record, so the next build prints as usual. True when recorded."""
+    results = {**report.results, **book_results}
+    troubled = report.overflows or report.problems or report.repaired
+    if not key or troubled or any(r.problem or r.deferred or r.repaired for r in results.values()):
+        forget_record(record_file)
+        return False
+    pdfs = {path: result.pages for path, result in sorted(results.items())}
+    write_record(record_file, key, pdfs, printed_files(pdfs, outdir, previews))
+    return True

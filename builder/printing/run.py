@@ -166,11 +166,13 @@ def _preview_target(job: PrintJob, previews: Path) -> Path | None:
 
 
 def start_printing(manuals: list[Manual], root: Path, outdir: Path, previews: Path, cache: Path,
-                   pool: PrintPool, default_paper: str = "a4", settings: SiteConfig | None = None) -> PrintBatch:
+                   pool: PrintPool, default_paper: str = "a4", settings: SiteConfig | None = None,
+                   previews_only: bool = False) -> PrintBatch:
     """Serve every cached PDF now and hand the worksheets with previews to ``pool``; the other jobs wait
     in ``batch.queued`` for :meth:`PrintBatch.submit_queued` (so that longer jobs can go in between).
 
     ``settings`` (the clinic's, default: the defaults) give the print fonts and the crisis contacts.
+    ``previews_only``: only the worksheets whose previews the pages show.
     A missing print font raises PrintFontError; text no print font covers ends in ``report.problems``.
     """
     quiet_weasyprint()
@@ -179,6 +181,8 @@ def start_printing(manuals: list[Manual], root: Path, outdir: Path, previews: Pa
     batch = PrintBatch(PrintReport(), previews, set())
     for manual in manuals:
         batch.report.jobs += plan_manual(manual, default_paper)
+    if previews_only:  # the live preview: the rest is planned and printed by the background printer
+        batch.report.jobs = [job for job in batch.report.jobs if _preview_target(job, previews) is not None]
     # previews first: the worksheet pages wait for them
     order = sorted(batch.report.jobs, key=lambda job: _preview_target(job, previews) is None)
     for job in order:

@@ -11,7 +11,8 @@ Events, in build order:
 - ``env-before-read-docs`` also starts the printable manuals (the longest jobs) in the same pool.
 - ``build-finished``: collect the PDFs and the printable manuals, write ``catalog.json``. In the live
   preview (``ipt_print_in_background``, set by ``make serve``) only the previews are rendered during
-  the build; the other PDFs that changed go to a printer that outlives it (printing/background.py).
+  the build; planning and printing the other PDFs go to a printer that outlives it (printing/background.py).
+- A build whose pages or printing have nothing new to read skips them (builder/record.py).
 
 Problems in the sources are Sphinx warnings (type ``ipt``, subtype ``source``) at the source's
 ``path:line``, so ``-W``, ``--keep-going`` and ``suppress_warnings`` behave as usual.
@@ -61,7 +62,6 @@ class BuildState:
     project: Project | None = None
     problems: Problems = field(default_factory=Problems)
     pool: Any = None  #: printing.run.PrintPool (printing.background.InlinePool in the live preview)
-    collector: Any = None  #: printing.background.Collector: jobs for the background printer (live preview)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
     print_key: str = ""  #: printing.record.printing_key of this build ("" in the live preview)
@@ -166,33 +166,41 @@ def generate_pages(app: Any) -> None:
 
 
 def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
-    """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews."""
+    """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews.
+    In the live preview, render only the previews now and leave the rest to the background printer."""
+    from ..printing.background import InlinePool
     from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
+    from ..printing.plan import planned_files
+    from ..printing.run import PrintPool
     from ..printing.run import start_printing as start
 
     state = build_state(app)
     if state.project is None or app.builder.format != "html" or state.batch is not None:
         return
-    settings = get_config(app.config)
-    if not app.config.ipt_print_in_background and reuse_last_printing(app):
+    if reuse_last_printing(app):
         return
-    state.pool, later = print_pools(app)
+    settings, background = get_config(app.config), bool(app.config.ipt_print_in_background)
+    state.pool = InlinePool() if background else PrintPool()
     try:
-        state.batch = start(state.project.manuals, project_root(app), Path(app.outdir),
-                            Path(app.srcdir) / PREVIEWS_DIR, print_cache(app), state.pool, settings.paper, settings)
+        state.batch = start(state.project.manuals, project_root(app), Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR,
+                            print_cache(app), state.pool, settings.paper, settings, previews_only=background)
     except PrintFontError as exc:
         stop_printing(app)
         raise ConfigError(f"conf.py: {exc}") from None
+    if background:
+        state.files |= planned_files(state.project.manuals, settings.paper)  # the catalog lists them all
+        LOGGER.info("ipt: worksheet previews ready; the other PDFs are planned and printed after this build, "
+                    "in the background")
+        return
     # the printable manuals are the longest jobs: they queue right after the previews, so the pool stays busy
     state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              settings, submit=later.submit)
-    state.batch.submit_queued(later)
+                              settings, submit=state.pool.submit)
+    state.batch.submit_queued(state.pool)
     pending = len(state.batch.pending) + len(state.books.waiting)
     jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
-    where = "after this build, in the background" if state.collector is not None else \
-        f"in {state.pool.workers} worker(s) while Sphinx builds"
-    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render {where}")
+    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {state.pool.workers} worker(s) "
+                "while Sphinx builds")
     state.batch.wait_previews()
 
 
@@ -223,43 +231,27 @@ def reuse_last_printing(app: Any) -> bool:
 
 def remember_printing(app: Any, book_results: dict[str, Any]) -> None:
     """After printing ended well (every PDF made, none overflowing), record it for the next build."""
-    from ..printing.record import RECORD_FILE, printed_files
+    from ..printing.record import RECORD_FILE, record_printing
 
     state = build_state(app)
-    report = state.batch.report if state.batch is not None else None
-    results = {**(report.results if report else {}), **book_results}
-    clean = report is not None and not (report.overflows or report.problems or report.repaired)
-    if state.print_key and clean and not any(r.problem or r.deferred or r.repaired for r in results.values()):
-        pdfs = {path: result.pages for path, result in sorted(results.items())}
-        write_record(Path(app.doctreedir) / RECORD_FILE, state.print_key, pdfs,
-                     printed_files(pdfs, Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR))
-
-
-def print_pools(app: Any) -> tuple[Any, Any]:
-    """(pool for the previews the pages show, pool for everything else): one worker pool for both; in
-    the live preview, previews render at once and the rest is collected for the background printer."""
-    from ..printing.background import Collector, InlinePool
-    from ..printing.run import PrintPool
-
-    if app.config.ipt_print_in_background:
-        build_state(app).collector = Collector()
-        return InlinePool(), build_state(app).collector
-    pool = PrintPool()
-    return pool, pool
+    if state.batch is not None:
+        record_printing(Path(app.doctreedir) / RECORD_FILE, state.print_key, state.batch.report, book_results,
+                        Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR)
 
 
 def hand_over_printing(app: Any, exception: Exception | None) -> None:
-    """build-finished (live preview): the PDFs that changed go to a printer that outlives this build."""
-    from ..printing.background import LOG_FILE, hand_over
+    """build-finished (live preview): the rest of the printing goes to a printer that outlives this build."""
+    from ..printing.background import LOG_FILE, PrintPlan, hand_over
+    from ..printing.record import RECORD_FILE
 
     state = build_state(app)
-    if exception is not None or state.collector is None:
+    if exception is not None or not app.config.ipt_print_in_background or state.batch is None:
         return
-    build_dir = project_root(app) / BUILD_DIR
-    hand_over(build_dir, state.collector.jobs)
-    if state.collector.jobs:
-        LOGGER.info(f"ipt: {len(state.collector.jobs)} PDF(s) are printing in the background "
-                    f"(progress: {build_dir / LOG_FILE})")
+    build_dir, settings = project_root(app) / BUILD_DIR, get_config(app.config)
+    plan = PrintPlan(state.project.manuals, project_root(app), Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR,
+                     print_cache(app), settings.paper, settings, state.print_key, Path(app.doctreedir) / RECORD_FILE)
+    hand_over(build_dir, plan)
+    LOGGER.info(f"ipt: the other PDFs are printing in the background (progress: {build_dir / LOG_FILE})")
 
 
 def finish_printing(app: Any, exception: Exception | None) -> None:
