@@ -17,7 +17,7 @@ from ..config import SiteConfig
 from ..model import Manual
 from .html import PrintSettings, environments, print_settings
 from .markup import body_renderer
-from .pdf import RenderResult, is_cached, produce, quiet_weasyprint
+from .pdf import RenderResult, is_cached, produce, quiet_weasyprint, release_memory
 from .plan import PAPERS, book_path
 
 #: Render options for the book: tagged, no form fields.
@@ -60,7 +60,10 @@ def build_book(manual: Manual, root: Path, outdir: Path, cache: Path, paper: str
 
 def _produce_book(html: str, target: str, cache: str, base_url: str, fonts: object) -> RenderResult:
     """Worker side: render one book (its HTML was made from the model in the build process)."""
-    return produce(html, Path(target), Path(cache), base_url, BOOK_OPTIONS, fonts)  # type: ignore[arg-type]
+    result = produce(html, Path(target), Path(cache), base_url, BOOK_OPTIONS, fonts)  # type: ignore[arg-type]
+    if result.rendered:
+        release_memory()
+    return result
 
 
 @dataclass

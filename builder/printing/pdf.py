@@ -106,6 +106,18 @@ def layout(html: str, base_url: str, options: dict[str, object]) -> Any:
                                                        **options)
 
 
+def release_memory() -> None:
+    """Give back to the system what a long render left free (a printable manual holds a few hundred MB
+    of layout while it renders; without this a worker keeps most of it until it exits)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the next render reuses the memory instead
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def render_pdf(html: str, base_url: str, options: dict[str, object] | None = None,
                fonts: FontSet | None = None) -> bytes:
     """The PDF of ``html``. With ``fonts``, only those fonts may be used (PrintFontError otherwise)."""

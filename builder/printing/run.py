@@ -8,6 +8,7 @@ Workers are started with ``spawn`` (they inherit no lock or file) and exit when 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
@@ -50,6 +51,15 @@ def pool_size() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def pool_sizes() -> tuple[int, int]:
+    """(workers for sheets, packs and packets; workers for the printable manuals): one process per core
+    in all. A printable manual holds a few hundred MB while it renders, so on a small machine only one
+    renders at a time, while the other workers print the sheets."""
+    cores = pool_size()
+    books = 1 if cores < 4 else cores // 2
+    return max(1, cores - books), books
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -97,6 +107,16 @@ class PrintPool:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+class Alternating:
+    """Hands jobs to several pools in turn (the previews the pages wait for go to every worker)."""
+
+    def __init__(self, *pools: PrintPool) -> None:
+        self._pools = itertools.cycle(pools)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return next(self._pools).submit(fn, *args)
 
 
 def _print_one(html: str, target: str, cache: str, base_url: str, preview: str | None,

@@ -62,6 +62,7 @@ class BuildState:
     project: Project | None = None
     problems: Problems = field(default_factory=Problems)
     pool: Any = None  #: printing.run.PrintPool (printing.background.InlinePool in the live preview)
+    book_pool: Any = None  #: printing.run.PrintPool for the printable manuals (see printing.run.pool_sizes)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
     print_key: str = ""  #: printing.record.printing_key of this build ("" in the live preview)
@@ -172,7 +173,7 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
     from ..printing.plan import planned_files
-    from ..printing.run import PrintPool
+    from ..printing.run import Alternating, PrintPool, pool_sizes
     from ..printing.run import start_printing as start
 
     state = build_state(app)
@@ -181,10 +182,13 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     if reuse_last_printing(app):
         return
     settings, background = get_config(app.config), bool(app.config.ipt_print_in_background)
-    state.pool = InlinePool() if background else PrintPool()
+    sheets, books = pool_sizes()
+    state.pool = InlinePool() if background else PrintPool(sheets)
+    state.book_pool = None if background else PrintPool(books)  # the printable manuals: workers of their own
+    previews = state.pool if background else Alternating(state.pool, state.book_pool)
     try:
         state.batch = start(state.project.manuals, project_root(app), Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR,
-                            print_cache(app), state.pool, settings.paper, settings, previews_only=background)
+                            print_cache(app), previews, settings.paper, settings, previews_only=background)
     except PrintFontError as exc:
         stop_printing(app)
         raise ConfigError(f"conf.py: {exc}") from None
@@ -193,13 +197,13 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
         LOGGER.info("ipt: worksheet previews ready; the other PDFs are planned and printed after this build, "
                     "in the background")
         return
-    # the printable manuals are the longest jobs: they queue right after the previews, so the pool stays busy
+    # the printable manuals are the longest jobs, and the largest in memory
     state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              settings, submit=state.pool.submit)
+                              settings, submit=state.book_pool.submit)
     state.batch.submit_queued(state.pool)
     pending = len(state.batch.pending) + len(state.books.waiting)
     jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
-    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {state.pool.workers} worker(s) "
+    LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {sheets + books} worker(s) "
                 "while Sphinx builds")
     state.batch.wait_previews()
 
@@ -309,9 +313,10 @@ def stop_printing(app: Any, when_done: bool = False) -> None:
     """End the print workers: ``when_done`` (every job finished), let them exit normally, so they
     delete their temporary font folders; otherwise (a failed or interrupted build) at once."""
     state = build_state(app)
-    if state.pool is not None:
-        state.pool.close() if when_done else state.pool.terminate()
-        state.pool = None
+    for pool in (state.pool, state.book_pool):
+        if pool is not None:
+            pool.close() if when_done else pool.terminate()
+    state.pool = state.book_pool = None
 
 
 def builder_fingerprint() -> str:
