@@ -47,9 +47,10 @@ def inputs_key(root: Path, options: LoadOptions) -> str:
     return digest.hexdigest()
 
 
-def load_project_cached(root: Path, options: LoadOptions) -> Project:
-    """:func:`load_project` (under the caller's raw-HTML policy), reused from ``_build/`` when nothing changed."""
-    key = inputs_key(root, options)
+def load_project_cached(root: Path, options: LoadOptions, key: str | None = None) -> Project:
+    """:func:`load_project` (under the caller's raw-HTML policy), reused from ``_build/`` when nothing changed.
+    ``key``: :func:`inputs_key`, when the caller has it already."""
+    key = key or inputs_key(root, options)
     cache = root / BUILD_DIR / CACHE_FILE
     try:
         stored_key, project = pickle.loads(cache.read_bytes())

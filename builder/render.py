@@ -228,13 +228,12 @@ def render_site(root: Path, manuals: list[Manual], extra_pages: dict[str, str] |
     return out
 
 
-def pages_key(root: Path, settings: Any, manuals: list[str], folder: Path) -> str:
+def pages_key(root: Path, model_key: str, settings: Any, manuals: list[str], folder: Path) -> str:
     """A key over everything :func:`render_site` reads for a build (``settings``: the validated
-    SiteConfig): the assembled project's inputs, the templates, the project's docs/ pages, the
-    settings, the published manuals and the folder the pages go to (see builder/record.py)."""
-    from .model_cache import inputs_key
-    from .project import LoadOptions
+    SiteConfig): the assembled project's inputs (``model_key``: model_cache.inputs_key), the templates,
+    the project's docs/ pages, the settings, the published manuals and the folder the pages go to
+    (see builder/record.py)."""
     from .record import inputs_digest
 
-    parts = [inputs_key(root, LoadOptions.from_settings(settings)), repr(settings), " ".join(manuals), str(folder)]
+    parts = [model_key, repr(settings), " ".join(manuals), str(folder)]
     return inputs_digest(parts, [*map(Path, template_search_path(root)), root / "docs"])

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from builder.config import SiteConfig
+from builder.model_cache import inputs_key
 from builder.printing.record import printed_files, printing_key
+from builder.project import LoadOptions
 from builder.record import Record, read_record, write_record
 from builder.render import pages_key
 
@@ -17,9 +19,14 @@ from .helpers import edit
 pytestmark = pytest.mark.fast
 
 
+def model_key(root: Path, settings: SiteConfig) -> str:
+    return inputs_key(root, LoadOptions.from_settings(settings))
+
+
 @pytest.mark.parametrize("key_of", [
-    lambda root, settings, out: printing_key(root, settings, root / out, root / "_previews", ["core"]),
-    lambda root, settings, out: pages_key(root, settings, ["core"], root / out),
+    lambda root, settings, out: printing_key(root, model_key(root, settings), settings, root / out,
+                                             root / "_previews", ["core"]),
+    lambda root, settings, out: pages_key(root, model_key(root, settings), settings, ["core"], root / out),
 ], ids=["printing", "pages"])
 def test_the_key_follows_everything_the_step_reads(minimal: Path, key_of) -> None:  # type: ignore[no-untyped-def]
     first = key_of(minimal, SiteConfig(), "out")
@@ -57,3 +64,20 @@ def test_no_record_when_a_file_is_already_missing(tmp_path: Path) -> None:
     (tmp_path / "record.json").write_text("{}", encoding="utf-8")
     write_record(tmp_path / "record.json", "k", {"pdf/gone.pdf": 1}, [tmp_path / "pdf" / "gone.pdf"])
     assert not (tmp_path / "record.json").exists()
+
+
+def test_the_printing_key_follows_the_bytes_of_the_print_fonts(minimal: Path) -> None:
+    from builder.printing.fonts import font_files
+
+    own = minimal / "local" / "fonts" / "house"
+    own.mkdir(parents=True)
+    shipped = font_files(("atkinson-hyperlegible",), minimal)[0]
+    (own / shipped.name).write_bytes(shipped.read_bytes())
+    settings = SiteConfig(print_fonts=["local/fonts/house", "ipt-symbols"])
+
+    def key() -> str:
+        return printing_key(minimal, model_key(minimal, settings), settings, minimal / "out", minimal / "p", ["core"])
+
+    first = key()
+    (own / shipped.name).write_bytes(shipped.read_bytes() + b"\0")  # same name, other bytes
+    assert key() != first

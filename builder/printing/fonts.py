@@ -102,16 +102,24 @@ def read_face(path: Path, family: str) -> tuple[Face, set[int]]:
         return face, set(font.getBestCmap())
 
 
+def font_files(names: tuple[str, ...], root: Path) -> list[Path]:
+    """The files of the print fonts ``names``, in fallback order (PrintFontError when one has none)."""
+    found = []
+    for name in names:
+        files = sorted(p for p in font_folder(name, root).iterdir() if p.suffix.lower() in FONT_SUFFIXES)
+        if not files:
+            raise PrintFontError(f"ipt_print_fonts: '{name}' has no .ttf or .otf files")
+        found += files
+    return found
+
+
 @lru_cache(maxsize=8)
 def load_fonts(names: tuple[str, ...], root: Path) -> FontSet:
     """The faces of the print fonts ``names`` (fallback order), read once per process."""
     faces: list[Face] = []
     codepoints: set[int] = set()
     for name in names:
-        files = sorted(p for p in font_folder(name, root).iterdir() if p.suffix.lower() in FONT_SUFFIXES)
-        if not files:
-            raise PrintFontError(f"ipt_print_fonts: '{name}' has no .ttf or .otf files")
-        for path in files:
+        for path in font_files((name,), root):
             face, cmap = read_face(path, family_name(name))
             faces.append(face)
             codepoints |= cmap

@@ -9,6 +9,7 @@ their page counts; its files are those PDFs and the worksheet previews.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,23 +18,25 @@ from typing import TYPE_CHECKING
 from ..record import forget_record, inputs_digest, write_record
 
 if TYPE_CHECKING:
+    from ..config import SiteConfig
     from .pdf import RenderResult
     from .run import PrintReport
 
 RECORD_FILE = "ipt-print-record.json"
 
 
-def printing_key(root: Path, settings: object, outdir: Path, previews: Path, manuals: Iterable[str]) -> str:
-    """The key of everything a build's printing reads (``settings``: the validated SiteConfig)."""
-    from ..model_cache import inputs_key
-    from ..project import LoadOptions
+def printing_key(root: Path, model_key: str, settings: SiteConfig, outdir: Path, previews: Path,
+                 manuals: Iterable[str]) -> str:
+    """The key of everything a build's printing reads: the assembled project's inputs (``model_key``:
+    model_cache.inputs_key), the validated ``settings``, the print fonts' files, and so on."""
     from ..resources import TEMPLATES
-    from .html import print_settings
+    from .fonts import font_files
     from .pdf import weasyprint_version
 
-    parts = [weasyprint_version(), inputs_key(root, LoadOptions.from_settings(settings)), repr(settings),
-             print_settings(root, settings).fonts.fingerprint,  # type: ignore[arg-type]
-             os.fspath(outdir), os.fspath(previews), " ".join(manuals)]
+    fonts = [f"{path}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+             for path in font_files(tuple(settings.print_fonts), root)]
+    parts = [weasyprint_version(), model_key, repr(settings), *fonts, os.fspath(outdir), os.fspath(previews),
+             " ".join(manuals)]
     return inputs_digest(parts, [root / "_templates" / "print", TEMPLATES / "print"])
 
 

@@ -65,7 +65,8 @@ class BuildState:
     book_pool: Any = None  #: printing.run.PrintPool for the printable manuals (see printing.run.pool_sizes)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
-    print_key: str = ""  #: printing.record.printing_key of this build ("" in the live preview)
+    model_key: str = ""  #: model_cache.inputs_key of this build's sources
+    print_key: str = ""  #: printing.record.printing_key of this build
     files: set[str] = field(default_factory=set)  #: PDFs written into the site
 
 
@@ -122,10 +123,12 @@ def source_safety(app: Any) -> None:
 
 def load(app: Any) -> None:
     """builder-inited: load and validate every manual, once per build; report problems where they are."""
-    from ..model_cache import load_project_cached
+    from ..model_cache import inputs_key, load_project_cached
 
     root, settings, state = project_root(app), get_config(app.config), build_state(app)
-    project = load_project_cached(root, LoadOptions.from_settings(settings))
+    options = LoadOptions.from_settings(settings)
+    state.model_key = inputs_key(root, options)  # once per build: the records' keys start from it
+    project = load_project_cached(root, options, state.model_key)
     state.problems = project.problems
     for problem in project.problems:
         LOGGER.warning(problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
@@ -152,7 +155,7 @@ def generate_pages(app: Any) -> None:
     remember_sources(app, project.manuals)
     remember_manuals(app, project.manuals)
     folder, record_file = Path(app.srcdir), Path(app.doctreedir) / PAGES_RECORD
-    key = pages_key(root, settings, [m.id for m in project.manuals], folder)
+    key = pages_key(root, build_state(app).model_key, settings, [m.id for m in project.manuals], folder)
     record = read_record(record_file)
     if record is not None and record.still_true(key) and files_in(folder, (PREVIEWS_DIR,)) == set(record.data):
         LOGGER.info(f"ipt: 0 page(s) written, {len(record.data)} unchanged, 0 removed (nothing they are made "
@@ -179,14 +182,14 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     state = build_state(app)
     if state.project is None or app.builder.format != "html" or state.batch is not None:
         return
-    if reuse_last_printing(app):
-        return
     settings, background = get_config(app.config), bool(app.config.ipt_print_in_background)
     sheets, books = pool_sizes()
-    state.pool = InlinePool() if background else PrintPool(sheets)
-    state.book_pool = None if background else PrintPool(books)  # the printable manuals: workers of their own
-    previews = state.pool if background else Alternating(state.pool, state.book_pool)
     try:
+        if reuse_last_printing(app):
+            return
+        state.pool = InlinePool() if background else PrintPool(sheets)
+        state.book_pool = None if background else PrintPool(books)  # the printable manuals: workers of their own
+        previews = state.pool if background else Alternating(state.pool, state.book_pool)
         state.batch = start(state.project.manuals, project_root(app), Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR,
                             print_cache(app), previews, settings.paper, settings, previews_only=background)
     except PrintFontError as exc:
@@ -216,7 +219,7 @@ def reuse_last_printing(app: Any) -> bool:
 
     state, record_file = build_state(app), Path(app.doctreedir) / RECORD_FILE
     manuals = [m.id for m in state.project.manuals]
-    state.print_key = printing_key(project_root(app), get_config(app.config), Path(app.outdir),
+    state.print_key = printing_key(project_root(app), state.model_key, get_config(app.config), Path(app.outdir),
                                    Path(app.srcdir) / PREVIEWS_DIR, manuals)
     record = read_record(record_file)
     if record is None or not record.still_true(state.print_key):
