@@ -80,8 +80,7 @@ class BookBatch:
         for path in sorted(self.results):
             result = self.results[path]
             if progress:
-                note = result.problem or result.repaired or ("printing in the background" if result.deferred else
-                                                             "" if result.rendered else "unchanged")
+                note = result.problem or result.repaired or ("" if result.rendered else "unchanged")
                 progress(f"ipt: printable manual {path}: {result.pages} pages" + (f" ({note})" if note else ""))
         return self.results
 

@@ -32,8 +32,6 @@ class RenderResult:
     repaired: str = ""
     #: Why the PDF could not be made (a font problem); "" when it was made
     problem: str = ""
-    #: Left to the background printer (live preview): not made yet, so not checked yet
-    deferred: bool = False
 
 
 @functools.cache

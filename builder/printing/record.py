@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from .pdf import RenderResult
     from .run import PrintReport
 
-RECORD_FILE = "ipt-print-record.json"
-
-
 def printing_key(root: Path, model_key: str, settings: SiteConfig, outdir: Path, previews: Path,
                  manuals: Iterable[str]) -> str:
     """The key of everything a build's printing reads: the assembled project's inputs (``model_key``:
@@ -51,7 +48,7 @@ def record_printing(record_file: Path, key: str, report: PrintReport, book_resul
     damaged cache entry. Otherwise no record, so the next build prints as usual. True when recorded."""
     results = {**report.results, **book_results}
     troubled = report.overflows or report.problems or report.repaired
-    if not key or troubled or any(r.problem or r.deferred or r.repaired for r in results.values()):
+    if not key or troubled or any(r.problem or r.repaired for r in results.values()):
         forget_record(record_file)
         return False
     pdfs = {path: result.pages for path, result in sorted(results.items())}

@@ -170,7 +170,7 @@ class PrintBatch:
                     progress(result.repaired)
             if result.problem:
                 report.problems.append((job.source or job.manual.ref.path, f"{job.path}: {result.problem}"))
-            elif job.one_page and result.pages != 1 and not result.deferred:
+            elif job.one_page and result.pages != 1:
                 report.overflows.append((job.source, f"worksheet '{job.worksheets[0].id}' does not fit on one "
                                                      f"{job.variant.label} page ({result.pages} pages)"))
         for stale in self.previews.rglob("*.png") if self.previews.exists() else []:

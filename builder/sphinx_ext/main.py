@@ -51,8 +51,8 @@ WARNING_TYPE = "ipt"
 STATIC_DIR = STATIC
 #: A print cache shared by several projects (the test suite sets it; content-keyed, so sharing is safe).
 PRINT_CACHE_ENV = "IPT_PRINT_CACHE"
-#: The record of the last generated pages (builder/record.py), next to Sphinx's doctrees.
-PAGES_RECORD = "ipt-pages-record.json"
+#: The records of the last build (builder/record.py), kept next to Sphinx's doctrees.
+PAGES_RECORD, PRINT_RECORD = "ipt-pages-record.json", "ipt-print-record.json"
 
 
 @dataclass
@@ -77,6 +77,11 @@ def build_state(app: Any) -> BuildState:
         state = BuildState()
         app.builder.ipt_state = state
     return state
+
+
+def record_file(app: Any, name: str) -> Path:
+    """Where this build's record ``name`` (PAGES_RECORD or PRINT_RECORD) is kept."""
+    return Path(app.doctreedir) / name
 
 
 def project_root(app: Any) -> Path:
@@ -154,9 +159,9 @@ def generate_pages(app: Any) -> None:
         return
     remember_sources(app, project.manuals)
     remember_manuals(app, project.manuals)
-    folder, record_file = Path(app.srcdir), Path(app.doctreedir) / PAGES_RECORD
+    folder, pages_record = Path(app.srcdir), record_file(app, PAGES_RECORD)
     key = pages_key(root, build_state(app).model_key, settings, [m.id for m in project.manuals], folder)
-    record = read_record(record_file)
+    record = read_record(pages_record)
     if record is not None and record.still_true(key) and files_in(folder, (PREVIEWS_DIR,)) == set(record.data):
         LOGGER.info(f"ipt: 0 page(s) written, {len(record.data)} unchanged, 0 removed (nothing they are made "
                     "from has changed since the last build)")
@@ -164,7 +169,7 @@ def generate_pages(app: Any) -> None:
     identity = {"name": settings.clinic_name, "contact_line": settings.contact_line}
     pages = render_site(root, project.manuals, extra_pages(root), settings.paper, identity)
     report = sync_tree(folder, pages, keep=(PREVIEWS_DIR,))
-    write_record(record_file, key, sorted(pages), [folder / page for page in sorted(pages)])
+    write_record(pages_record, key, sorted(pages), [folder / page for page in sorted(pages)])
     LOGGER.info(f"ipt: {len(report.written)} page(s) written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed")
 
@@ -215,15 +220,15 @@ def reuse_last_printing(app: Any) -> bool:
     """When nothing printing reads has changed since the last good build and its files are untouched,
     take its PDFs as they are (printing/record.py) and say so; True when it did."""
     from ..printing.plan import PAPERS, book_path
-    from ..printing.record import RECORD_FILE, printing_key
+    from ..printing.record import printing_key
 
-    state, record_file = build_state(app), Path(app.doctreedir) / RECORD_FILE
+    state, print_record = build_state(app), record_file(app, PRINT_RECORD)
     manuals = [m.id for m in state.project.manuals]
     state.print_key = printing_key(project_root(app), state.model_key, get_config(app.config), Path(app.outdir),
                                    Path(app.srcdir) / PREVIEWS_DIR, manuals)
-    record = read_record(record_file)
+    record = read_record(print_record)
     if record is None or not record.still_true(state.print_key):
-        forget_record(record_file)  # written again when this build's printing ends well
+        forget_record(print_record)  # written again when this build's printing ends well
         return False
     pdfs: dict[str, int] = record.data
     state.files |= set(pdfs)
@@ -238,25 +243,24 @@ def reuse_last_printing(app: Any) -> bool:
 
 def remember_printing(app: Any, book_results: dict[str, Any]) -> None:
     """After printing ended well (every PDF made, none overflowing), record it for the next build."""
-    from ..printing.record import RECORD_FILE, record_printing
+    from ..printing.record import record_printing
 
     state = build_state(app)
     if state.batch is not None:
-        record_printing(Path(app.doctreedir) / RECORD_FILE, state.print_key, state.batch.report, book_results,
+        record_printing(record_file(app, PRINT_RECORD), state.print_key, state.batch.report, book_results,
                         Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR)
 
 
 def hand_over_printing(app: Any, exception: Exception | None) -> None:
     """build-finished (live preview): the rest of the printing goes to a printer that outlives this build."""
     from ..printing.background import LOG_FILE, PrintPlan, hand_over
-    from ..printing.record import RECORD_FILE
 
     state = build_state(app)
     if exception is not None or not app.config.ipt_print_in_background or state.batch is None:
         return
     build_dir, settings = project_root(app) / BUILD_DIR, get_config(app.config)
     plan = PrintPlan(state.project.manuals, project_root(app), Path(app.outdir), Path(app.srcdir) / PREVIEWS_DIR,
-                     print_cache(app), settings.paper, settings, state.print_key, Path(app.doctreedir) / RECORD_FILE)
+                     print_cache(app), settings.paper, settings, state.print_key, record_file(app, PRINT_RECORD))
     hand_over(build_dir, plan)
     LOGGER.info(f"ipt: the other PDFs are printing in the background (progress: {build_dir / LOG_FILE})")
 
