@@ -27,6 +27,8 @@ from .versioning import BUMP_FOR
 
 #: GitHub refuses comment bodies over 65,536 characters; stay well under it.
 COMMENT_LIMIT = 60_000
+CUT_NOTE = ("\n> The rest is left out to keep this comment under GitHub's size limit. The full diff is in "
+            "the workflow's `protocol-diff` artifact, or run `ipt-manual diff BASE HEAD --format html`.\n")
 MD_SPECIAL_RE = re.compile(r"([\\`*_~\[\]<>|#])")
 MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 EMPHASIS_RE = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
@@ -200,14 +202,14 @@ def as_comment(changes: list[Change], base: str, head: str, limit: int = COMMENT
     out += [*summary_table(changes, manuals), ""]
     shown, copies = group_inherited(changes)
     text = "\n".join(out) + "\n"
-    cut = ("\n> The rest is left out to keep this comment under GitHub's size limit. The full diff is in "
-           "the workflow's `protocol-diff` artifact, or run `ipt-manual diff BASE HEAD --format html`.\n")
+    room = limit - len(CUT_NOTE)
     for manual in manuals:
-        entries = [(i, c) for i, c in enumerate(shown) if c.manual == manual]
-        if not entries:
-            continue
-        block = "\n".join([f"### {manual}", "", *[line for i, c in entries for line in _entry(c, copies[i])], ""])
-        if len(text) + len(block) + len(cut) > limit:
-            return text + cut
-        text += block + "\n"
+        heading, entries = f"### {manual}\n\n", ""
+        for i, c in ((i, c) for i, c in enumerate(shown) if c.manual == manual):
+            entry = "\n".join(_entry(c, copies[i])) + "\n"
+            if len(text) + len(heading) + len(entries) + len(entry) > room:  # the rest is never rendered
+                return text + (heading + entries if entries else "") + CUT_NOTE
+            entries += entry
+        if entries:
+            text += heading + entries + "\n"
     return text

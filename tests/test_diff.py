@@ -184,7 +184,11 @@ def test_markdown_is_kept_under_the_limit() -> None:
                    section=f"s{i}", before="word. " * 300, after="other. " * 300) for i in range(2000)]
     md = as_comment(many, "a", "b")
     assert len(md) < 65_536
-    assert "The full diff is in the workflow's `protocol-diff` artifact" in md
+    assert md.endswith("or run `ipt-manual diff BASE HEAD --format html`.\n")
+    # cut between changes, not between manuals: the changes that fit are shown, each one whole
+    shown = md.count("\n- **")
+    assert 1 < shown < len(many) and md.count("### core") == 1
+    assert md.count("> ~~word~~ **other**.") == 300 * shown
 
 
 @pytest.mark.parametrize(("args", "message"), [
