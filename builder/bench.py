@@ -51,7 +51,7 @@ html_copy_source = False
 
 TRIVIAL_ROLES = '''
 from docutils import nodes
-from docutils.parsers.rst import Directive
+from docutils.parsers.rst import Directive, directives
 
 ROLES = {roles!r}
 
@@ -70,10 +70,24 @@ class Trivial(Directive):
         return [nodes.paragraph(text="contacts")]
 
 
+class Example(Directive):
+    """A fictional example: its text parsed into a box, as the project's own directive does."""
+
+    has_content = True
+    optional_arguments = 1
+    option_spec = {{"population": directives.unchanged}}
+
+    def run(self):
+        box = nodes.container(classes=["example"])
+        self.state.nested_parse(self.content, self.content_offset, box)
+        return [box]
+
+
 def setup(app):
     for role in ROLES:
         app.add_role(role, trivial)
     app.add_directive("clinic-contacts", Trivial)
+    app.add_directive("example", Example)
     return {{"parallel_read_safe": True, "parallel_write_safe": True}}
 '''
 

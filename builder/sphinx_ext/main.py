@@ -41,6 +41,7 @@ from ..resources import STATIC, TEMPLATES
 from .directives import setup_directives
 from .files import remember_sources, setup_file_guard
 from .furnishing import setup_furnishing
+from .navigation import setup_navigation
 from .partial import remove_unpublished, with_bases
 from .roles import setup_roles
 from .site import setup_site
@@ -362,6 +363,7 @@ def setup_extension(app: Any) -> dict[str, Any]:
     app.connect("build-finished", write_catalog, priority=500)
     setup_site(app)
     setup_file_guard(app)
+    setup_navigation(app)
     setup_wayfinding(app)
     setup_furnishing(app)
     app.add_css_file("ipt.css")

@@ -1,0 +1,65 @@
+"""The sidebar's navigation tree, worked out once per folder (builder/sphinx_ext/navigation.py), is the
+very tree Furo would have made for each page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from furo.navigation import get_navigation_tree
+from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
+
+from builder.project import GENERATED_DIR
+from builder.sphinx_ext.navigation import AFTER_THEME, FURO_CALL, SharedToctree, mark_current
+
+from .conftest import two_manual_project
+
+NEUTRAL = ('<ul>\n<li class="toctree-l1 has-children"><a class="reference internal" href="a/index.html">A</a>'
+           '<input aria-label="Toggle navigation of A" class="toctree-checkbox" id="toctree-checkbox-1" '
+           'name="toctree-checkbox-1" role="switch" type="checkbox"/><label for="toctree-checkbox-1"></label><ul>\n'
+           '<li class="toctree-l2"><a class="reference internal" href="a/one.html">One</a></li>\n'
+           '</ul>\n</li>\n<li class="toctree-l1"><a class="reference internal" href="b.html">B</a></li>\n</ul>\n')
+
+
+@pytest.mark.fast
+def test_the_way_to_the_page_is_marked_as_furo_marks_it() -> None:
+    assert mark_current(NEUTRAL, "a/one.html") == (
+        '<ul class="current">\n<li class="toctree-l1 current has-children"><a class="reference internal" '
+        'href="a/index.html">A</a><input aria-label="Toggle navigation of A" checked="" class="toctree-checkbox" '
+        'id="toctree-checkbox-1" name="toctree-checkbox-1" role="switch" type="checkbox"/>'
+        '<label for="toctree-checkbox-1"></label><ul class="current">\n'
+        '<li class="toctree-l2 current current-page"><a class="current reference internal" href="#">One</a></li>\n'
+        '</ul>\n</li>\n<li class="toctree-l1"><a class="reference internal" href="b.html">B</a></li>\n</ul>\n')
+
+
+@pytest.mark.fast
+def test_a_page_outside_the_tree_marks_nothing() -> None:
+    assert mark_current(NEUTRAL, "search.html") == NEUTRAL
+
+
+def test_every_page_gets_the_tree_furo_would_have_made(tmp_path: Path) -> None:
+    root = two_manual_project(tmp_path / "project")
+    compared: list[str] = []
+    differing: list[str] = []
+
+    def compare(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+        toctree = context.get("toctree")
+        if not isinstance(toctree, SharedToctree):
+            return
+        compared.append(pagename)
+        if context["furo_navigation_tree"] != get_navigation_tree(toctree.own(**FURO_CALL)):
+            differing.append(pagename)
+
+    (root / GENERATED_DIR).mkdir()  # the extension writes the pages into it as the build starts
+    with docutils_namespace():
+        app = Sphinx(str(root / GENERATED_DIR), str(root), str(tmp_path / "html"), str(tmp_path / "doctrees"),
+                     "html", status=None, warning=io.StringIO(), freshenv=True)
+        app.connect("html-page-context", compare, priority=AFTER_THEME + 1)
+        app.build()
+    assert app.statuscode == 0
+    assert not differing
+    assert {"index", "core/index", "core/sessions/session-01", "teen/sessions/session-02", "search"} <= set(compared)
+    assert len(app.builder.ipt_folder_trees) < len(compared) / 2  # worked out once per folder, not per page
