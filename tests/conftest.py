@@ -4,7 +4,8 @@ Building is what makes the suite slow, so builds are shared:
 
 - one print cache (content-keyed, so sharing is safe) for every build of the session, across xdist
   workers: ``IPT_PRINT_CACHE`` points every build there;
-- the real site is built once per session, by whichever worker asks first (a file lock);
+- the real site is built once per session, in the background from the session's start (tests/realsite.py),
+  and the tests that read it run last;
 - ``built_minimal`` is the fixture project built once per worker, for tests that only read it.
 """
 
@@ -111,27 +112,50 @@ def built_minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def needs_real_site(item: pytest.Item) -> bool:
+    return "real_site" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the real site run last: its build starts with the session, in the background
+    (see :func:`real_site_build`), and every worker runs the other tests meanwhile."""
+    items[:] = [item for item in items if not needs_real_site(item)] + [item for item in items
+                                                                          if needs_real_site(item)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_site_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    shared_print_cache: Path) -> Iterator[Path | None]:
+    """Start the real site's build in the background when the session has a test that reads it (once per
+    test session, whichever xdist worker comes first); the outcome file it writes when it ends."""
+    if os.environ.get("IPT_TEST_REAL_SITE") or not any(needs_real_site(i) for i in request.session.items):
+        yield None
+        return
+    from . import realsite
+
+    shared = session_folder(tmp_path_factory)
+    started = None
+    with file_lock(shared / "real-site.lock"):
+        if not (shared / "real-site").exists():
+            started = realsite.Background(copy_project("real", shared / "real-site"), shared / "real-site.outcome")
+    yield shared / "real-site.outcome"
+    if started is not None:
+        started.end(stop=bool(request.session.shouldfail or request.session.shouldstop))
+
+
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_site(real_site_build: Path | None) -> Path:
     """The real content, built once per test session (shared by all xdist workers) with warnings as errors.
 
     ``IPT_TEST_REAL_SITE=<folder>`` uses a site already built from this commit (for re-running the site tests
     while working; CI never sets it)."""
-    if os.environ.get("IPT_TEST_REAL_SITE"):
+    if real_site_build is None:
         return Path(os.environ["IPT_TEST_REAL_SITE"])
-    shared = session_folder(tmp_path_factory)
-    outcome = shared / "real-site.outcome"
-    with file_lock(shared / "real-site.lock"):
-        if not outcome.exists():
-            root = copy_project("real", shared / "real-site")
-            try:
-                result = run_cli("build", "--project", str(root), timeout=1800)
-                said = "ok" if result.returncode == 0 else result.stderr
-            except subprocess.TimeoutExpired:
-                said = "the build of the real site did not finish in 30 minutes"
-            outcome.write_text(said, encoding="utf-8")  # every test that needs it now fails at once
-    assert outcome.read_text(encoding="utf-8") == "ok", outcome.read_text(encoding="utf-8")
-    return shared / "real-site" / "real" / "_build" / "html"
+    from . import realsite
+
+    said = realsite.wait(real_site_build)
+    assert said == "ok", said  # every test that needs it fails at once, with the build's own words
+    return real_site_build.parent / "real-site" / "real" / "_build" / "html"
 
 
 @pytest.fixture(scope="module")

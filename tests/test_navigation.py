@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,7 +14,14 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
 from builder.project import GENERATED_DIR
-from builder.sphinx_ext.navigation import AFTER_THEME, FURO_CALL, SharedToctree, mark_current
+from builder.sphinx_ext.navigation import (
+    AFTER_THEME,
+    FURO_CALL,
+    SharedToctree,
+    mark_current,
+    mark_this_page,
+    share_folder_tree,
+)
 
 from .conftest import two_manual_project
 
@@ -38,6 +46,28 @@ def test_the_way_to_the_page_is_marked_as_furo_marks_it() -> None:
 @pytest.mark.fast
 def test_a_page_outside_the_tree_marks_nothing() -> None:
     assert mark_current(NEUTRAL, "search.html") == NEUTRAL
+
+
+@pytest.mark.fast
+def test_any_other_call_gets_sphinx_own_tree_and_nothing_is_marked_twice() -> None:
+    """A theme that asks for another tree (or a Furo that changed its call) gets Sphinx's own answer,
+    already marked by Sphinx, and the page is left as it is."""
+    calls: list[dict[str, Any]] = []
+
+    def own(**kwargs: Any) -> str:
+        calls.append(kwargs)
+        return "<ul></ul>"
+
+    app = SimpleNamespace(config=SimpleNamespace(html_theme="furo"), builder=SimpleNamespace())
+    context: dict[str, Any] = {"toctree": own}
+    share_folder_tree(app, "core/index", "page.html", context, None)
+    other = {**FURO_CALL, "maxdepth": 2}
+    assert context["toctree"](**other) == "<ul></ul>" and calls == [other]
+    marked_by_sphinx = ('<ul class="current"><li class="toctree-l1 current">'
+                        '<a class="current reference internal" href="#">')
+    context["furo_navigation_tree"] = marked_by_sphinx
+    mark_this_page(app, "core/index", "page.html", context, None)
+    assert context["furo_navigation_tree"] == marked_by_sphinx
 
 
 def test_every_page_gets_the_tree_furo_would_have_made(tmp_path: Path) -> None:

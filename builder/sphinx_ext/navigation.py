@@ -48,11 +48,13 @@ class SharedToctree:
 
     def __init__(self, app: Any, pagename: str, own: Callable[..., str]) -> None:
         self.app, self.pagename, self.own = app, pagename, own
+        self.answered = False  #: True once Furo's call got the folder's tree (so the page is still to mark)
 
     def __call__(self, **kwargs: Any) -> str:
-        if kwargs == FURO_CALL:
-            return folder_tree(self.app, posixpath.dirname(self.pagename))
-        return self.own(**kwargs)
+        if kwargs != FURO_CALL:
+            return self.own(**kwargs)
+        self.answered = True
+        return folder_tree(self.app, posixpath.dirname(self.pagename))
 
 
 def share_folder_tree(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -65,7 +67,7 @@ def share_folder_tree(app: Any, pagename: str, templatename: str, context: dict[
 def mark_this_page(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """html-page-context, after the theme's: mark the way to this page in Furo's tree."""
     tree, toctree = context.get("furo_navigation_tree"), context.get("toctree")
-    if isinstance(tree, str) and isinstance(toctree, SharedToctree):
+    if isinstance(tree, str) and isinstance(toctree, SharedToctree) and toctree.answered:
         unlisted = posixpath.join(posixpath.dirname(pagename), UNLISTED)
         context["furo_navigation_tree"] = mark_current(tree, app.builder.get_relative_uri(unlisted, pagename))
 
