@@ -11,7 +11,7 @@ from builder.errors import Problems
 from builder.project import load_project
 from builder.sections import split_sections
 
-from .conftest import copy_project
+from .conftest import REPO, copy_project
 from .helpers import apply_case, located
 
 pytestmark = pytest.mark.fast  # make test-fast
@@ -82,3 +82,33 @@ def test_overlong_file_is_refused_quickly(minimal: Path) -> None:
     path.write_text("---\ntitle: X\nsummary: Y\n---\n\n## A {#a}\n\n" + "word " * 2_200_000, encoding="utf-8")
     problems = [p.format() for p in load_project(minimal).problems]
     assert any(p.startswith("manual/pages/overview.md:1: file is too large") for p in problems)
+
+
+def _yaml_texts() -> list[str]:
+    """The YAML of every real source: each ``.yaml`` file and each Markdown file's front matter."""
+    texts = []
+    for path in sorted([*(REPO / "manual").rglob("*"), *(REPO / "adaptations").rglob("*")]):
+        text = path.read_text(encoding="utf-8") if path.suffix in (".md", ".yaml") else ""
+        if path.suffix == ".md" and text.startswith("---\n"):
+            text = text[4:text.index("\n---", 3)]
+        texts.append(text)
+    return [t for t in texts if t.strip()]
+
+
+def _node(node: yaml.Node) -> tuple[object, ...]:
+    """What the loader reads of a node: kind, tag, line, and the value (a scalar's style: literal or not)."""
+    if isinstance(node, yaml.ScalarNode):
+        return ("scalar", node.tag, node.start_mark.line, node.value, node.style == "|")
+    if isinstance(node, yaml.MappingNode):
+        return ("mapping", node.tag, node.start_mark.line, [(_node(k), _node(v)) for k, v in node.value])
+    return ("sequence", node.tag, node.start_mark.line, [_node(item) for item in node.value])
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="this PyYAML has no libyaml")
+def test_libyaml_reads_every_real_source_as_pyyaml_does() -> None:
+    from builder.sourcefile import _Composer, _FastComposer
+
+    texts = _yaml_texts()
+    assert len(texts) > 250
+    for text in texts:
+        assert _node(_FastComposer(text, 0).get_single_node()) == _node(_Composer(text, 0).get_single_node())

@@ -17,10 +17,12 @@ from builder.project import GENERATED_DIR
 from builder.sphinx_ext.navigation import (
     AFTER_THEME,
     FURO_CALL,
+    UNLISTED,
     SharedToctree,
     mark_current,
     mark_this_page,
-    share_folder_tree,
+    relink,
+    share_site_tree,
 )
 
 from .conftest import two_manual_project
@@ -44,6 +46,22 @@ def test_the_way_to_the_page_is_marked_as_furo_marks_it() -> None:
 
 
 @pytest.mark.fast
+def test_links_are_made_relative_to_the_folder_as_sphinx_makes_them() -> None:
+    tree = ('<a class="reference internal" href="core/sessions/session-01.html">1</a>'
+            '<a class="reference internal" href="index.html">Home</a>'
+            '<a class="reference external" href="https://example.org/a/b.html">Web</a>'
+            '<a class="reference internal" href="core/glossary.html#sick-role">Sick role</a>'
+            '<use href="#svg-arrow-right"></use>')
+    assert relink(tree, "core/sessions/__x.html") == (
+        '<a class="reference internal" href="session-01.html">1</a>'
+        '<a class="reference internal" href="../../index.html">Home</a>'
+        '<a class="reference external" href="https://example.org/a/b.html">Web</a>'
+        '<a class="reference internal" href="../glossary.html#sick-role">Sick role</a>'
+        '<use href="#svg-arrow-right"></use>')
+    assert relink(tree, "__x.html") == tree
+
+
+@pytest.mark.fast
 def test_a_page_outside_the_tree_marks_nothing() -> None:
     assert mark_current(NEUTRAL, "search.html") == NEUTRAL
 
@@ -60,7 +78,7 @@ def test_any_other_call_gets_sphinx_own_tree_and_nothing_is_marked_twice() -> No
 
     app = SimpleNamespace(config=SimpleNamespace(html_theme="furo"), builder=SimpleNamespace())
     context: dict[str, Any] = {"toctree": own}
-    share_folder_tree(app, "core/index", "page.html", context, None)
+    share_site_tree(app, "core/index", "page.html", context, None)
     other = {**FURO_CALL, "maxdepth": 2}
     assert context["toctree"](**other) == "<ul></ul>" and calls == [other]
     marked_by_sphinx = ('<ul class="current"><li class="toctree-l1 current">'
@@ -68,6 +86,19 @@ def test_any_other_call_gets_sphinx_own_tree_and_nothing_is_marked_twice() -> No
     context["furo_navigation_tree"] = marked_by_sphinx
     mark_this_page(app, "core/index", "page.html", context, None)
     assert context["furo_navigation_tree"] == marked_by_sphinx
+
+
+def count_calls(owner: Any, name: str) -> list[tuple[Any, ...]]:
+    """Record the positional arguments of every call of ``owner.name`` from now on."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, counted)
+    return calls
 
 
 def test_every_page_gets_the_tree_furo_would_have_made(tmp_path: Path) -> None:
@@ -88,8 +119,9 @@ def test_every_page_gets_the_tree_furo_would_have_made(tmp_path: Path) -> None:
         app = Sphinx(str(root / GENERATED_DIR), str(root), str(tmp_path / "html"), str(tmp_path / "doctrees"),
                      "html", status=None, warning=io.StringIO(), freshenv=True)
         app.connect("html-page-context", compare, priority=AFTER_THEME + 1)
+        asked = count_calls(app.builder, "_get_local_toctree")
         app.build()
     assert app.statuscode == 0
     assert not differing
     assert {"index", "core/index", "core/sessions/session-01", "teen/sessions/session-02", "search"} <= set(compared)
-    assert len(app.builder.ipt_folder_trees) < len(compared) / 2  # worked out once per folder, not per page
+    assert [name for name, *_ in asked].count(UNLISTED) == 1  # Sphinx asked once per build, not once per page
