@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import Problems
 from .model import Manual
-from .rules import ESCAPE_HINT, LITERAL_MINUTES_RE, LITERAL_PATTERNS, MINUTES_HINT
+from .rules import ESCAPE_HINT, LITERAL_MINUTES_RE, LITERAL_PATTERNS, LITERAL_WORDS, MINUTES_HINT
 from .sourcefile import read_text
 
 #: Roles (any, including the escape) and inline code are masked before the patterns run.
@@ -31,6 +31,9 @@ def _mask(text: str) -> str:
 
 def literal_problems(line: str, minutes: int) -> Iterator[tuple[str, str]]:
     """(message, hint) for each literal in one line of protocol text (roles already masked)."""
+    folded = line.casefold()  # as the patterns' IGNORECASE folds (ſ is s, K is k)
+    if not any(word in folded for word in LITERAL_WORDS):  # most lines: none of the patterns can match
+        return
     taken: list[tuple[int, int]] = []
     for pattern, what, hint in LITERAL_PATTERNS:
         for m in pattern.finditer(line):

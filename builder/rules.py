@@ -245,6 +245,8 @@ LITERAL_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
 #: ``50 minutes`` / ``50-minute``: a session length when the number is the manual's ``session_minutes``.
 LITERAL_MINUTES_RE = re.compile(r"\b(?P<n>[0-9]{1,3})(?:[- ]minutes?\b|-min\b)", re.I)
 MINUTES_HINT = "write {manual}`minutes` (the manual's session length)"
+#: Every pattern above matches text holding one of these words (tests/test_references.py checks it).
+LITERAL_WORDS = ("session", "min")
 ESCAPE_HINT = "to quote a published design as it was, write {as-published}`…`"
 
 # --- fictional examples (docs/source-format.md, "Fictional examples") ------------------------

@@ -199,3 +199,27 @@ def test_roles_build_into_links_and_text(tmp_path: Path) -> None:
         assert links["session 3"] == "session-03.html"
         assert ("30 minutes in Fixture" if manual == "core" else "20 minutes in Teen") in text
         assert expected.split(";")[0] in text
+
+
+@pytest.mark.fast
+def test_every_literal_pattern_needs_a_word_the_quick_check_looks_for() -> None:
+    """literal_problems skips a line holding none of LITERAL_WORDS: each pattern must need one."""
+    from builder.rules import LITERAL_MINUTES_RE, LITERAL_PATTERNS, LITERAL_WORDS
+
+    for pattern in [p for p, _, _ in LITERAL_PATTERNS] + [LITERAL_MINUTES_RE]:
+        assert any(word in pattern.pattern for word in LITERAL_WORDS), pattern.pattern
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(("line", "found"), [
+    ("Draft it in session 15.", "'session 15'"),
+    ("Draft it in SESSION 15.", "'SESSION 15'"),
+    ("Draft it in \u017fe\u017f\u017fion 15.", "'\u017fe\u017f\u017fion 15'"),  # long s: the patterns fold it to s
+    ("Allow 30-min breaks.", "'30-min'"),
+    ("Nothing to see on this line.", None),
+])
+def test_the_quick_check_keeps_every_literal(line: str, found: str | None) -> None:
+    from builder.literals import literal_problems
+
+    messages = [message for message, _ in literal_problems(line, 30)]
+    assert [m.split(" is a literal")[0] for m in messages] == ([found] if found else [])
