@@ -76,7 +76,7 @@ def test_any_other_call_gets_sphinx_own_tree_and_nothing_is_marked_twice() -> No
         calls.append(kwargs)
         return "<ul></ul>"
 
-    app = SimpleNamespace(config=SimpleNamespace(html_theme="furo"), builder=SimpleNamespace())
+    app = SimpleNamespace(config=SimpleNamespace(html_theme="furo"), builder=SimpleNamespace(name="html"))
     context: dict[str, Any] = {"toctree": own}
     share_site_tree(app, "core/index", "page.html", context, None)
     other = {**FURO_CALL, "maxdepth": 2}
@@ -86,6 +86,18 @@ def test_any_other_call_gets_sphinx_own_tree_and_nothing_is_marked_twice() -> No
     context["furo_navigation_tree"] = marked_by_sphinx
     mark_this_page(app, "core/index", "page.html", context, None)
     assert context["furo_navigation_tree"] == marked_by_sphinx
+
+
+@pytest.mark.fast
+def test_other_builders_get_sphinx_own_tree() -> None:
+    """dirhtml's page addresses are not the links of the root folder's tree: it is left to Sphinx."""
+    def own(**kwargs: Any) -> str:
+        return ""
+
+    context: dict[str, Any] = {"toctree": own}
+    app = SimpleNamespace(config=SimpleNamespace(html_theme="furo"), builder=SimpleNamespace(name="dirhtml"))
+    share_site_tree(app, "core/index", "page.html", context, None)
+    assert context["toctree"] is own
 
 
 def count_calls(owner: Any, name: str) -> list[tuple[Any, ...]]:

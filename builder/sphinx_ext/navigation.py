@@ -64,7 +64,8 @@ class SharedToctree:
 def share_site_tree(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """html-page-context, before the theme's."""
     own = context.get("toctree")
-    if callable(own) and app.config.html_theme == "furo":
+    # the html builder only: its page addresses are the links of the root folder's tree (see relink)
+    if callable(own) and app.config.html_theme == "furo" and app.builder.name == "html":
         context["toctree"] = SharedToctree(app, own)
 
 
