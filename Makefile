@@ -36,7 +36,7 @@ test: $(STAMP) ## Run the full test suite on every core (browser tests need chro
 	@$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: $(STAMP) ## Run the fast tier (about a minute): no browser, no build of the real site
+test-fast: $(STAMP) ## Run the fast tier (under a minute): no browser, no build of the real site
 	@$(BIN)/pytest -m fast -n auto $(PYTEST_ARGS)
 
 .PHONY: versions
