@@ -99,7 +99,7 @@ def _with_class(tag: str, name: str, before: str | None = None) -> str:
     """``tag`` with ``name`` added to its classes (before the class ``before`` when it has it)."""
     found = CLASS_RE.search(tag)
     if found is None:
-        return tag[:-1] + f' class="{name}">' if tag.endswith(">") else tag
+        return tag[:-1] + f' class="{name}">'
     classes = found.group(1).split()
     classes.insert(classes.index(before) if before in classes else len(classes), name)
     return tag[:found.start()] + f' class="{" ".join(classes)}"' + tag[found.end():]
