@@ -25,7 +25,7 @@ from .errors import Problems
 from .fields import did_you_mean
 from .gitrefs import GitError, export, is_branch, is_shallow, merge_base, resolve
 from .lock import build_lock, remove_own_temporaries
-from .printing.run import pool_size
+from .printing.pools import pool_size
 from .project import BUILD_DIR, GENERATED_DIR, LoadOptions, find_root, load_project
 from .publish import publish, recover
 from .review import inherited_units, pending, record, write_lock

@@ -71,7 +71,7 @@ class BookBatch:
     """Printable manuals under way: cached ones already served, the rest rendering in a pool."""
 
     results: dict[str, RenderResult] = field(default_factory=dict)
-    waiting: dict[str, Any] = field(default_factory=dict)  #: site path → AsyncResult
+    waiting: dict[str, Any] = field(default_factory=dict)  #: site path → AsyncResult or pools.Handle
 
     def finish(self, progress: Progress | None = None) -> dict[str, RenderResult]:
         """Wait for the books still rendering: {site path: result}."""
@@ -88,18 +88,21 @@ class BookBatch:
 def start_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,
                 submit: Callable[..., Any] | None = None) -> BookBatch:
     """Every printable manual, in A4 and Letter. Cached ones are served now; with ``submit`` (a worker
-    pool's, returning an object with ``.get()``) the others render in the pool, side by side."""
+    pool's, returning an object with ``.get()``) the others render in the pool, the longest first, so
+    that the last to finish are short."""
     quiet_weasyprint()
     printing = print_settings(root, settings)
-    batch = BookBatch()
+    batch, to_render = BookBatch(), []
     for manual in manuals:
         for paper, html in book_htmls(manual, root, printing).items():
             path = book_path(manual.id, paper)
             args = (html, str(outdir / path), str(cache), str(root), printing.fonts)
             if submit is not None and not is_cached(html, cache, BOOK_OPTIONS):
-                batch.waiting[path] = submit(_produce_book, *args)
+                to_render.append((path, args))
             else:
                 batch.results[path] = _produce_book(*args)
+    for path, args in sorted(to_render, key=lambda job: -len(job[1][0])):  # stable: ties keep their order
+        batch.waiting[path] = submit(_produce_book, *args)  # type: ignore[misc]
     return batch
 
 

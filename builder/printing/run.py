@@ -1,17 +1,12 @@
 """Producing every PDF of the site: worksheets, packs and session packets (book: see book.py).
 
 Cache hits are served in this process (no worker is started on a no-op build). Misses go to a
-:class:`PrintPool` of worker processes that runs while Sphinx reads and writes the pages: the A4
-worksheets (whose page-1 previews the worksheet pages show) first, then everything else.
-Workers are started with ``spawn`` (they inherit no lock or file) and exit when their parent dies.
+:class:`~builder.printing.pools.PrintPool` of worker processes that runs while Sphinx reads and writes
+the pages: the A4 worksheets (whose page-1 previews the worksheet pages show) first, then everything else.
 """
 
 from __future__ import annotations
 
-import itertools
-import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +20,7 @@ from .fonts import FontSet
 from .html import environments, print_settings, render_job
 from .pdf import RenderResult, is_cached, preview_png, produce, quiet_weasyprint
 from .plan import PrintJob, Variant, plan_manual, preview_path
+from .pools import PrintPool
 
 Progress = Callable[[str], None]
 
@@ -43,80 +39,6 @@ class PrintReport:
     @property
     def rendered(self) -> int:
         return sum(1 for r in self.results.values() if r.rendered)
-
-
-def pool_size() -> int:
-    """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def pool_sizes() -> tuple[int, int]:
-    """(workers for sheets, packs and packets; workers for the printable manuals): one process per core
-    in all. A printable manual holds a few hundred MB while it renders, so on a small machine only one
-    renders at a time, while the other workers print the sheets."""
-    cores = pool_size()
-    books = 1 if cores < 4 else cores // 2
-    return max(1, cores - books), books
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Worker side: stop as soon as the build that started this worker is gone (even after SIGKILL)."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _init_worker(parent: int) -> None:
-    _exit_with_parent(parent)
-    quiet_weasyprint()
-
-
-class PrintPool:
-    """Worker processes for rendering, started on first use and ended with :meth:`close`/:meth:`terminate`."""
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or pool_size()
-        self._pool: Any = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """An ``AsyncResult`` of ``fn(*args)`` run in a worker (``.get()`` waits for it)."""
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(os.getpid(),))
-        return self._pool.apply_async(fn, args)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
-
-    def terminate(self) -> None:
-        """Kill the workers now (a failed or interrupted build)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-
-class Alternating:
-    """Hands jobs to several pools in turn (the previews the pages wait for go to every worker)."""
-
-    def __init__(self, *pools: PrintPool) -> None:
-        self._pools = itertools.cycle(pools)
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return next(self._pools).submit(fn, *args)
 
 
 def _print_one(html: str, target: str, cache: str, base_url: str, preview: str | None,

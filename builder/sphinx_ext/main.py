@@ -62,8 +62,8 @@ class BuildState:
 
     project: Project | None = None
     problems: Problems = field(default_factory=Problems)
-    pool: Any = None  #: printing.run.PrintPool (printing.background.InlinePool in the live preview)
-    book_pool: Any = None  #: printing.run.PrintPool for the printable manuals (see printing.run.pool_sizes)
+    pool: Any = None  #: printing.pools.PrintPool (printing.background.InlinePool in the live preview)
+    book_pool: Any = None  #: printing.pools.PrintPool for the printable manuals (see printing.pools.Waiting)
     batch: Any = None  #: printing.run.PrintBatch
     books: Any = None  #: printing.book.BookBatch
     model_key: str = ""  #: model_cache.inputs_key of this build's sources
@@ -182,7 +182,7 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
     from ..printing.plan import planned_files
-    from ..printing.run import Alternating, PrintPool, pool_sizes
+    from ..printing.pools import Alternating, PrintPool, Waiting, pool_sizes
     from ..printing.run import start_printing as start
 
     state = build_state(app)
@@ -206,10 +206,13 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
         LOGGER.info("ipt: worksheet previews ready; the other PDFs are planned and printed after this build, "
                     "in the background")
         return
-    # the printable manuals are the longest jobs, and the largest in memory
+    # the printable manuals are the longest jobs, and the largest in memory: they wait for a worker of
+    # their own, or for a sheet worker that has nothing left to do
+    waiting = Waiting(state.book_pool)
     state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              settings, submit=state.book_pool.submit)
+                              settings, submit=waiting.submit)
     state.batch.submit_queued(state.pool)
+    waiting.lend(state.pool)
     pending = len(state.batch.pending) + len(state.books.waiting)
     jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
     LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {sheets + books} worker(s) "
