@@ -196,3 +196,25 @@ def test_live_preview_leaves_planning_and_printing_to_a_background_printer(minim
     assert "nothing printing reads has changed since the last build" in log
     assert "printing in the background" not in log
     assert not (minimal / "_build" / "background-print.pid").exists()
+
+
+def test_a_live_preview_build_stops_the_last_printer_before_it_works(minimal: Path, tmp_path: Path) -> None:
+    """The last build's printer has out-of-date work, and the cores belong to the new build: it is stopped
+    as the new build starts, not when it ends. The stand-in printer sleeps under the printer's name."""
+    import signal
+    import subprocess
+    import sys
+
+    build_dir = minimal / "_build"
+    build_dir.mkdir()
+    last = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "builder.printing.background"],
+                            start_new_session=True)
+    try:
+        (build_dir / "background-print.pid").write_text(str(last.pid), encoding="ascii")
+        log = serve_build(minimal, {"IPT_PRINT_CACHE": str(tmp_path / "cache")})
+        assert last.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        last.kill()
+    stopped = log.index("stopped the background printer of the last build")
+    assert stopped < log.index("worksheet previews ready") < log.index("printing in the background")
+    assert "done:" in wait_for_background_printer(minimal)  # this build's own printer ran to the end

@@ -4,7 +4,8 @@ With ``ipt_print_in_background`` (``make serve`` sets it), a build renders only 
 previews its pages show, and leaves the rest of the printing to this printer: planning every other
 PDF (rendering its print HTML, which is how a cached PDF is found), and rendering those that changed.
 The pages are ready, and the browser reloads, without waiting for either. The printer outlives the
-build; a newer build stops an older printer first (its work is out of date). It writes its progress
+build and prints on every core, as a build does; a newer build stops an older printer as it starts
+(its work is out of date, and the cores are the new build's). It writes its progress
 to ``_build/background-print.log`` and, when every PDF is made and none overflows its page, the
 record of the printing (printing/record.py), so that the next build with nothing new to print
 starts no printer.
@@ -41,21 +42,13 @@ class _Done:
 
 
 class InlinePool:
-    """A stand-in for :class:`~builder.printing.run.PrintPool` that renders each job at once, in this
-    process (the previews a live-preview build waits for, and everything in the background printer).
-    ``progress`` hears of every tenth PDF rendered."""
+    """A stand-in for :class:`~builder.printing.pools.PrintPool` that renders each job at once, in this
+    process: the worksheet previews a live-preview build waits for (starting workers would take longer)."""
 
     workers = 1
 
-    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
-        self.progress, self.rendered = progress, 0
-
     def submit(self, fn: Callable[..., RenderResult], *args: Any) -> _Done:
-        result = fn(*args)
-        self.rendered += result.rendered
-        if self.progress and result.rendered and self.rendered % 10 == 0:
-            self.progress(f"{self.rendered} PDF(s) rendered")
-        return _Done(result)
+        return _Done(fn(*args))
 
     def close(self) -> None:
         pass
@@ -79,15 +72,18 @@ class PrintPlan:
     record: Path  #: where the record of the printing goes
 
 
-def stop_previous(build_dir: Path) -> None:
-    """Stop the printer an earlier build started, if it is still running (its jobs are out of date)."""
+def stop_previous(build_dir: Path) -> bool:
+    """Stop the printer an earlier build started, if it is still running (its jobs are out of date;
+    what it finished is in the print cache). True when there was one to stop."""
     try:
         pid = int((build_dir / PID_FILE).read_text(encoding="ascii"))
         # a stale file may name a process id the system has since given to another program
         if b"builder.printing.background" in Path(f"/proc/{pid}/cmdline").read_bytes():
             os.killpg(pid, signal.SIGTERM)
+            return True
     except (OSError, ValueError):
         pass
+    return False
 
 
 def hand_over(build_dir: Path, plan: PrintPlan) -> int:
@@ -104,9 +100,11 @@ def hand_over(build_dir: Path, plan: PrintPlan) -> int:
 
 
 def run(plan: PrintPlan) -> int:
-    """Plan and print every PDF of ``plan`` (cached ones are copied), one at a time; 1 if any had a problem."""
+    """Plan and print every PDF of ``plan`` (cached ones are copied) on every core, as a build does;
+    1 if any had a problem."""
     from .book import start_books
     from .pdf import quiet_weasyprint
+    from .pools import PrintPool, Waiting, pool_sizes
     from .record import record_printing
     from .run import start_printing
 
@@ -116,18 +114,30 @@ def run(plan: PrintPlan) -> int:
     def say(text: str) -> None:
         print(f"background printing: {text} ({time.monotonic() - started:.0f} s)", flush=True)
 
-    pool = InlinePool(say)
-    batch = start_printing(plan.manuals, plan.root, plan.outdir, plan.previews, plan.cache, pool, plan.paper,
-                           plan.settings)
-    books = start_books(plan.manuals, plan.root, plan.outdir, plan.cache, plan.settings, submit=pool.submit)
-    batch.submit_queued(pool)
-    report, book_results = batch.finish(), books.finish()
+    sheets, books = pool_sizes()
+    pools = PrintPool(sheets), PrintPool(books)
+    try:
+        waiting = Waiting(pools[1])
+        batch = start_printing(plan.manuals, plan.root, plan.outdir, plan.previews, plan.cache, pools[0], plan.paper,
+                               plan.settings)
+        book_batch = start_books(plan.manuals, plan.root, plan.outdir, plan.cache, plan.settings,
+                                 submit=waiting.submit)
+        batch.submit_queued(pools[0])
+        waiting.lend(pools[0])
+        report, book_results = batch.finish(say), book_batch.finish(say)
+    except BaseException:
+        for pool in pools:
+            pool.terminate()
+        raise
+    for pool in pools:
+        pool.close()
     troubles = [message for _source, message in report.problems + report.overflows]
     troubles += [f"{path}: {result.problem}" for path, result in book_results.items() if result.problem]
     for message in troubles:
         say(message)
     record_printing(plan.record, plan.key, report, book_results, plan.outdir, plan.previews)
-    say(f"done: {len(report.jobs) + len(book_results)} PDF(s), {pool.rendered} rendered")
+    rendered = report.rendered + sum(result.rendered for result in book_results.values())
+    say(f"done: {len(report.jobs) + len(book_results)} PDF(s), {rendered} rendered")
     return 1 if troubles else 0
 
 

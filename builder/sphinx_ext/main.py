@@ -178,7 +178,7 @@ def generate_pages(app: Any) -> None:
 def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews.
     In the live preview, render only the previews now and leave the rest to the background printer."""
-    from ..printing.background import InlinePool
+    from ..printing.background import InlinePool, stop_previous
     from ..printing.book import start_books
     from ..printing.fonts import PrintFontError
     from ..printing.plan import planned_files
@@ -189,6 +189,8 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     if state.project is None or app.builder.format != "html" or state.batch is not None:
         return
     settings, background = get_config(app.config), bool(app.config.ipt_print_in_background)
+    if background and stop_previous(project_root(app) / BUILD_DIR):
+        LOGGER.info("ipt: stopped the background printer of the last build (what it printed is kept)")
     sheets, books = pool_sizes()
     try:
         if reuse_last_printing(app):
