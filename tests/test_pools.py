@@ -87,6 +87,20 @@ def test_jobs_after_a_failed_one_still_run_and_the_failure_reaches_the_caller(po
     assert later.get(timeout=60) == own_pid
 
 
+def test_a_closed_pool_takes_no_more_jobs_and_starts_no_workers(pools, tmp_path):
+    """A failed build closes its pools while manuals still wait: they fail, and no worker starts again."""
+    own, other, own_pid, _ = pools
+    waiting = Waiting(own)
+    busy = waiting.submit(hold, str(tmp_path / "go"))
+    other.close()
+    late = waiting.submit(worker_pid)
+    waiting.lend(other)
+    with pytest.raises(RuntimeError, match="closed"):
+        late.get(timeout=60)
+    (tmp_path / "go").touch()
+    assert busy.get(timeout=60) == own_pid
+
+
 class _Recorded:
     def __init__(self, html: str) -> None:
         self.size = len(html)

@@ -66,10 +66,7 @@ class PrintPool:
         self._held = 0
         self._lock = threading.Lock()
         self._hooks: list[Callable[[], None]] = []
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
+        self._ended = False
 
     def free_workers(self) -> int:
         """Workers with nothing to do (0 while jobs are queued for them)."""
@@ -88,6 +85,8 @@ class PrintPool:
     def submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...],
                     done: Callable[[bool, Any], None] | None = None) -> Any:
         """:meth:`submit`, and ``done(succeeded, result or exception)`` once the job ends."""
+        if self._ended:
+            raise RuntimeError("this print pool has been closed")
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(os.getpid(),))
@@ -105,6 +104,7 @@ class PrintPool:
             hook()
 
     def close(self) -> None:
+        self._ended = True
         if self._pool is not None:
             self._pool.close()
             self._pool.join()
@@ -112,6 +112,7 @@ class PrintPool:
 
     def terminate(self) -> None:
         """Kill the workers now (a failed or interrupted build)."""
+        self._ended = True
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
@@ -143,9 +144,6 @@ class Handle:
     def settle(self, succeeded: bool, value: Any) -> None:
         self._succeeded, self._value = succeeded, value
         self._done.set()
-
-    def ready(self) -> bool:
-        return self._done.is_set()
 
     def get(self, timeout: float | None = None) -> Any:
         if not self._done.wait(timeout):
@@ -195,5 +193,5 @@ class Waiting:
                     fn, args, handle = self._jobs.popleft()
                     try:
                         pool.submit_then(fn, args, handle.settle)
-                    except Exception as exc:  # a pool that is closing: the job fails, visibly
+                    except Exception as exc:  # a closed pool (a build that failed): the job fails, visibly
                         handle.settle(False, exc)
