@@ -104,17 +104,17 @@ class PrintPool:
             hook()
 
     def close(self) -> None:
-        self._ended = True
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        """Let the workers finish what they hold, then end them (they delete their temporary font folders)."""
+        self._end(kill=False)
 
     def terminate(self) -> None:
         """Kill the workers now (a failed or interrupted build)."""
+        self._end(kill=True)
+
+    def _end(self, kill: bool) -> None:
         self._ended = True
         if self._pool is not None:
-            self._pool.terminate()
+            self._pool.terminate() if kill else self._pool.close()
             self._pool.join()
             self._pool = None
 
