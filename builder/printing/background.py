@@ -102,9 +102,9 @@ def hand_over(build_dir: Path, plan: PrintPlan) -> int:
 def run(plan: PrintPlan) -> int:
     """Plan and print every PDF of ``plan`` (cached ones are copied) on every core, as a build does;
     1 if any had a problem."""
-    from .book import start_books
+    from .book import start_books_beside
     from .pdf import quiet_weasyprint
-    from .pools import PrintPool, Waiting, pool_sizes
+    from .pools import PrintPool, pool_sizes
     from .record import record_printing
     from .run import start_printing
 
@@ -117,13 +117,10 @@ def run(plan: PrintPlan) -> int:
     sheets, books = pool_sizes()
     pools = PrintPool(sheets), PrintPool(books)
     try:
-        waiting = Waiting(pools[1])
         batch = start_printing(plan.manuals, plan.root, plan.outdir, plan.previews, plan.cache, pools[0], plan.paper,
                                plan.settings)
-        book_batch = start_books(plan.manuals, plan.root, plan.outdir, plan.cache, plan.settings,
-                                 submit=waiting.submit)
-        batch.submit_queued(pools[0])
-        waiting.lend(pools[0])
+        book_batch = start_books_beside(batch, *pools, plan.manuals, plan.root, plan.outdir, plan.cache,
+                                        plan.settings)
         report, book_results = batch.finish(say), book_batch.finish(say)
     except BaseException:
         for pool in pools:

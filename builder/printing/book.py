@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import SiteConfig
 from ..model import Manual
@@ -19,6 +19,10 @@ from .html import PrintSettings, environments, print_settings
 from .markup import body_renderer
 from .pdf import RenderResult, is_cached, produce, quiet_weasyprint, release_memory
 from .plan import PAPERS, book_path
+from .pools import PrintPool, Waiting
+
+if TYPE_CHECKING:
+    from .run import PrintBatch
 
 #: Render options for the book: tagged, no form fields.
 BOOK_OPTIONS: dict[str, object] = {"pdf_tags": True}
@@ -104,6 +108,17 @@ def start_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, se
     for path, args in sorted(to_render, key=lambda job: -len(job[1][0])):  # stable: ties keep their order
         batch.waiting[path] = submit(_produce_book, *args)  # type: ignore[misc]
     return batch
+
+
+def start_books_beside(sheets: PrintBatch, sheet_pool: PrintPool, book_pool: PrintPool, manuals: list[Manual],
+                       root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None) -> BookBatch:
+    """The printable manuals and the queued jobs of ``sheets``, side by side: each manual waits for a
+    worker of ``book_pool``, or for one of ``sheet_pool`` once the sheets are done (pools.Waiting)."""
+    waiting = Waiting(book_pool)
+    books = start_books(manuals, root, outdir, cache, settings, submit=waiting.submit)
+    sheets.submit_queued(sheet_pool)
+    waiting.lend(sheet_pool)
+    return books
 
 
 def print_books(manuals: list[Manual], root: Path, outdir: Path, cache: Path, settings: SiteConfig | None = None,

@@ -85,15 +85,16 @@ class PrintPool:
     def submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...],
                     done: Callable[[bool, Any], None] | None = None) -> Any:
         """:meth:`submit`, and ``done(succeeded, result or exception)`` once the job ends."""
-        if self._ended:
-            raise RuntimeError("this print pool has been closed")
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(os.getpid(),))
-        with self._lock:
+        with self._lock:  # checked and started under the lock: a pool being ended never starts again
+            if self._ended:
+                raise RuntimeError("this print pool has been closed")
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")
+                self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(os.getpid(),))
             self._held += 1
-        return self._pool.apply_async(fn, args, callback=lambda value: self._finished(done, True, value),
-                                      error_callback=lambda error: self._finished(done, False, error))
+            pool = self._pool
+        return pool.apply_async(fn, args, callback=lambda value: self._finished(done, True, value),
+                                error_callback=lambda error: self._finished(done, False, error))
 
     def _finished(self, done: Callable[[bool, Any], None] | None, succeeded: bool, value: Any) -> None:
         with self._lock:
@@ -112,11 +113,11 @@ class PrintPool:
         self._end(kill=True)
 
     def _end(self, kill: bool) -> None:
-        self._ended = True
-        if self._pool is not None:
-            self._pool.terminate() if kill else self._pool.close()
-            self._pool.join()
-            self._pool = None
+        with self._lock:
+            self._ended, pool, self._pool = True, self._pool, None
+        if pool is not None:  # joined outside the lock: finishing jobs take it
+            pool.terminate() if kill else pool.close()
+            pool.join()
 
 
 class Alternating:

@@ -179,10 +179,10 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
     """env-before-read-docs: print in worker processes while Sphinx works; wait only for the previews.
     In the live preview, render only the previews now and leave the rest to the background printer."""
     from ..printing.background import InlinePool, stop_previous
-    from ..printing.book import start_books
+    from ..printing.book import start_books_beside
     from ..printing.fonts import PrintFontError
     from ..printing.plan import planned_files
-    from ..printing.pools import Alternating, PrintPool, Waiting, pool_sizes
+    from ..printing.pools import Alternating, PrintPool, pool_sizes
     from ..printing.run import start_printing as start
 
     state = build_state(app)
@@ -208,13 +208,9 @@ def start_printing(app: Any, env: Any, docnames: list[str]) -> None:
         LOGGER.info("ipt: worksheet previews ready; the other PDFs are planned and printed after this build, "
                     "in the background")
         return
-    # the printable manuals are the longest jobs, and the largest in memory: they wait for a worker of
-    # their own, or for a sheet worker that has nothing left to do
-    waiting = Waiting(state.book_pool)
-    state.books = start_books(state.project.manuals, project_root(app), Path(app.outdir), print_cache(app),
-                              settings, submit=waiting.submit)
-    state.batch.submit_queued(state.pool)
-    waiting.lend(state.pool)
+    # the printable manuals are the longest jobs, and the largest in memory
+    state.books = start_books_beside(state.batch, state.pool, state.book_pool, state.project.manuals,
+                                     project_root(app), Path(app.outdir), print_cache(app), settings)
     pending = len(state.batch.pending) + len(state.books.waiting)
     jobs = len(state.batch.report.jobs) + len(state.books.results) + len(state.books.waiting)
     LOGGER.info(f"ipt: printing {jobs} PDF(s): {pending} to render in {sheets + books} worker(s) "
